@@ -1,0 +1,159 @@
+//! `ApiError`: the one way the CPP plane answers an error, in the CPP error format
+//! `{"error": {"code", "message"}}` (cpp-api.md §2.5).
+
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::DomainError;
+
+use super::response::json;
+
+/// The one api-version this emulator speaks (cpp-api.md §2.1).
+pub(crate) const API_VERSION: &str = "2017-10-31";
+
+const DENIED: &str = "Authorization has been denied for this request.";
+
+pub(crate) type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApiError {
+    #[error("{DENIED}")]
+    Unauthorized {
+        /// A token was sent but is not one the fixtures list (strict mode).
+        invalid_token: bool,
+    },
+
+    #[error(
+        "Invalid api version{}. The query parameter 'api-version' is required. Allowed values are [{API_VERSION}].",
+        given.as_deref().map(|g| format!(" '{g}'")).unwrap_or_default()
+    )]
+    InvalidApiVersion { given: Option<String> },
+
+    #[error("The caller is not authorized to access publisher '{publisher}'.")]
+    Forbidden { publisher: String },
+
+    #[error("{0}")]
+    BadRequest(String),
+
+    #[error("No resource matches {method} {path}.")]
+    NoRoute { method: String, path: String },
+
+    #[error("The method {method} is not allowed on {path}.")]
+    MethodNotAllowed { method: String, path: String },
+
+    #[error("The request body is larger than the server accepts.")]
+    PayloadTooLarge,
+
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl ApiError {
+    pub(crate) fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::InvalidApiVersion { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Domain(e) => match e {
+                DomainError::PublisherNotFound { .. }
+                | DomainError::OfferNotFound { .. }
+                | DomainError::OperationNotFound { .. }
+                | DomainError::OperationKeyNotFound(_) => StatusCode::NOT_FOUND,
+                DomainError::MalformedOperationId(_)
+                | DomainError::MalformedOperationKey(_)
+                | DomainError::InvalidName { .. }
+                | DomainError::NothingToGoLive { .. } => StatusCode::BAD_REQUEST,
+                DomainError::OperationRunning { .. } => StatusCode::CONFLICT,
+            },
+        }
+    }
+
+    /// The stable error code of the catalogue in the README (cpp-api.md §2.5).
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized { .. } => "Unauthorized",
+            ApiError::InvalidApiVersion { .. } => "InvalidAPIVersion",
+            ApiError::Forbidden { .. } => "Forbidden",
+            ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
+            ApiError::PayloadTooLarge => "PayloadTooLarge",
+            ApiError::BadRequest(_) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
+                match self.status_code() {
+                    StatusCode::NOT_FOUND => "NotFound",
+                    StatusCode::CONFLICT => "Conflict",
+                    _ => "BadRequest",
+                }
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    /// The ASP.NET authorisation filter's shape, kept on 401 only (cpp-api.md §2.2, Q12).
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    legacy_message: Option<&'a str>,
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+/// Writes the CPP error body for any status; used for `ApiError` and for the errors that
+/// tower layers produce (panics).
+pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let legacy_message = (status == StatusCode::UNAUTHORIZED).then_some(message);
+    json(
+        status,
+        &ErrorBody {
+            legacy_message,
+            error: ErrorDetail { code, message },
+        },
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        if let ApiError::Unauthorized { invalid_token } = self {
+            let challenge = if invalid_token {
+                HeaderValue::from_static("Bearer error=\"invalid_token\"")
+            } else {
+                HeaderValue::from_static("Bearer")
+            };
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadRequest(format!(
+            "The request path is not valid: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(format!(
+                "The request body could not be read: {}",
+                rejection.body_text()
+            ))
+        }
+    }
+}

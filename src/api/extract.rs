@@ -1,0 +1,23 @@
+//! Extractors whose rejections are `ApiError`s, so no framework text ever reaches a client.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+
+use super::error::ApiError;
+
+/// `axum::extract::Path`, rejecting with a CPP `400`.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub(crate) struct Path<T>(pub(crate) T);
+
+/// The raw request body, rejecting with a CPP `400` or `413`.
+#[derive(Debug)]
+pub(crate) struct RawBody(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(Bytes::from_request(request, state).await?))
+    }
+}

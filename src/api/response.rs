@@ -1,0 +1,27 @@
+//! JSON answers with the content type CPP sends (cpp-api.md §2.4).
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Serialize;
+
+const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
+
+/// `value` as a JSON body with `Content-Type: application/json; charset=utf-8`.
+pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
+    // Our wire types hold only strings, numbers and lists: serialising them cannot fail,
+    // but if it ever did the client gets a CPP-shaped 500 rather than a panic.
+    let (status, bytes) = match serde_json::to_vec(value) {
+        Ok(bytes) => (status, bytes),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"error":{"code":"InternalServerError","message":"We cannot complete the request now, please try again later."}}"#.to_vec(),
+        ),
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, JSON_UTF8);
+    response
+}

@@ -1,0 +1,101 @@
+//! `router(state)`: the whole HTTP application, pure (no sockets, no files), used by the
+//! binary, `MockServer` and the tests alike.
+
+use std::any::Any;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::Response;
+use tower::ServiceBuilder;
+use tower::layer::Layer;
+use tower_http::LatencyUnit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::api::{ApiError, error_response};
+use crate::state::AppState;
+
+/// The application: the CPP routes with their CPP-shaped 404/405 and the cross-cutting
+/// layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
+pub fn router(state: AppState) -> Router {
+    let layers = ServiceBuilder::new()
+        // First, so every later layer and every log line sees the request id.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // One log line per request (method, path, request id in the span; status and
+        // latency in the event), at INFO.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                )
+                .on_failure(()),
+        )
+        // Echo the id to the client, inside the trace so the response is complete.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        // A panic becomes a CPP 500 and a log line in the request's span, not a dropped
+        // connection.
+        .layer(CatchPanicLayer::custom(panic_response));
+    crate::api::router(state.clone())
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(layers)
+        .with_state(state)
+}
+
+/// `router` with trailing slashes trimmed before routing: real clients send
+/// `…/submissions/?…` and `…/operations/{id}/?…` (cpp-api.md §2.7). It wraps the router
+/// from outside because a layer inside a `Router` runs after the route was chosen.
+pub fn service(state: AppState) -> NormalizePath<Router> {
+    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+}
+
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NoRoute {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+    }
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "request handler panicked");
+    // The message CPP itself answered with (cpp-api.md §2.5).
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalServerError",
+        "We cannot complete the request now, please try again later.",
+    )
+}

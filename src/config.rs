@@ -1,0 +1,204 @@
+//! `Config`: every setting, as flags with environment twins; the defaults run the bundled
+//! fixtures with no arguments.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// cloudpartner-mock: a local emulator of the Cloud Partner Portal publishing API
+/// (api-version 2017-10-31).
+#[derive(Debug, Clone, PartialEq, Parser)]
+#[command(name = "cloudpartner-mock", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "CPPMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+
+    /// Port to listen on; 0 picks a free port.
+    #[arg(long, env = "CPPMOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Directory of fixture files (*.json, one publisher each).
+    #[arg(long, env = "CPPMOCK_FIXTURES", default_value = "fixtures")]
+    pub fixtures: PathBuf,
+
+    /// Base URL that absolute Operation-Location values start with, e.g.
+    /// http://cppmock:8080 [default: the request's scheme and Host header].
+    #[arg(long, env = "CPPMOCK_PUBLIC_BASE_URL", value_parser = parse_base_url)]
+    pub public_base_url: Option<String>,
+
+    /// Form of the Operation-Location header on 202 answers (Location is always the
+    /// host-relative path).
+    #[arg(long, env = "CPPMOCK_OPERATION_LOCATION", value_enum, default_value_t = OperationLocationStyle::Absolute)]
+    pub operation_location: OperationLocationStyle,
+
+    /// Which bearer tokens are accepted: any non-empty token, or only those the fixtures
+    /// list, each on the publishers that list it (403 elsewhere).
+    #[arg(long, env = "CPPMOCK_AUTH", value_enum, default_value_t = AuthMode::Any)]
+    pub auth: AuthMode,
+
+    /// Multiplies every step duration of the fixtures: 0 ends operations at once, 0.01 runs
+    /// them 100 times faster.
+    #[arg(long, env = "CPPMOCK_TIME_SCALE", default_value_t = 1.0, value_parser = parse_time_scale)]
+    pub time_scale: f64,
+
+    /// How an operation that succeeded spells its status.
+    #[arg(long, env = "CPPMOCK_SUCCESS_STATUS", value_enum, default_value_t = SuccessStatus::Complete)]
+    pub success_status: SuccessStatus,
+
+    /// Log output: human-readable lines or one JSON object per line.
+    #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    /// The same values as running with no flags and no environment.
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8080,
+            fixtures: PathBuf::from("fixtures"),
+            public_base_url: None,
+            operation_location: OperationLocationStyle::Absolute,
+            auth: AuthMode::Any,
+            time_scale: 1.0,
+            success_status: SuccessStatus::Complete,
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// The form of `Operation-Location` (cpp-api.md decision 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OperationLocationStyle {
+    /// The operation's URL on the mock's public base URL.
+    Absolute,
+    /// The same host-relative path as `Location` (for clients such as devigned/pub that
+    /// prefix their own host).
+    Relative,
+    /// No Operation-Location header.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Any non-empty bearer token is accepted, on every publisher.
+    Any,
+    /// Only tokens listed in the fixtures, on the publishers that list them.
+    Strict,
+}
+
+/// The operation status of success (cpp-api.md decision 2, Q3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuccessStatus {
+    Complete,
+    Completed,
+    Succeeded,
+}
+
+impl SuccessStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuccessStatus::Complete => "complete",
+            SuccessStatus::Completed => "completed",
+            SuccessStatus::Succeeded => "succeeded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+fn parse_time_scale(value: &str) -> Result<f64, String> {
+    let scale: f64 = value
+        .parse()
+        .map_err(|_| format!("'{value}' is not a number"))?;
+    if scale.is_finite() && scale >= 0.0 {
+        Ok(scale)
+    } else {
+        Err(format!("'{value}' is not a finite number ≥ 0"))
+    }
+}
+
+fn parse_base_url(value: &str) -> Result<String, String> {
+    let trimmed = value.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
+        .ok_or_else(|| format!("'{value}' must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "'{value}' must be a scheme, a host and an optional path, with no query"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_flags_gives_the_default_config() {
+        // Assumes no CPPMOCK_* variable is set, as in CI.
+        let parsed = Config::try_parse_from(["cloudpartner-mock"]).expect("parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn every_flag_parses() {
+        let parsed = Config::try_parse_from([
+            "cloudpartner-mock",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--fixtures",
+            "/tmp/f",
+            "--public-base-url",
+            "http://cppmock:8080/",
+            "--operation-location",
+            "relative",
+            "--auth",
+            "strict",
+            "--time-scale",
+            "0.01",
+            "--success-status",
+            "succeeded",
+            "--log-format",
+            "json",
+        ])
+        .expect("parses");
+        assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!(parsed.port, 0);
+        assert_eq!(parsed.fixtures, PathBuf::from("/tmp/f"));
+        assert_eq!(
+            parsed.public_base_url.as_deref(),
+            Some("http://cppmock:8080")
+        );
+        assert_eq!(parsed.operation_location, OperationLocationStyle::Relative);
+        assert_eq!(parsed.auth, AuthMode::Strict);
+        assert!((parsed.time_scale - 0.01).abs() < f64::EPSILON);
+        assert_eq!(parsed.success_status, SuccessStatus::Succeeded);
+        assert_eq!(parsed.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        for args in [
+            ["--time-scale", "-1"],
+            ["--time-scale", "inf"],
+            ["--public-base-url", "cppmock:8080"],
+            ["--public-base-url", "http://x/?a=b"],
+            ["--auth", "maybe"],
+        ] {
+            let err = Config::try_parse_from(std::iter::once("cloudpartner-mock").chain(args))
+                .expect_err("refused");
+            assert!(err.to_string().contains(args[1]), "{err}");
+        }
+    }
+}

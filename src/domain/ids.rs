@@ -1,0 +1,160 @@
+//! Identifiers, parsed once at the edge: publisher and offer names, operation ids and the
+//! non-migrated `$` operation key (cpp-api.md §2.8).
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::error::DomainError;
+
+/// Longest publisher or offer id accepted; CPP offer ids are short slugs.
+const MAX_NAME_LEN: usize = 128;
+
+/// Checks a publisher or offer id: 1–128 characters of `A–Z a–z 0–9 . _ -`, so that it can
+/// stand in a URL path and in a `$` key without escaping.
+pub(crate) fn validate_name(what: &'static str, value: &str) -> Result<(), DomainError> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_NAME_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::InvalidName {
+            what,
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// The case-insensitive lookup key of a publisher or offer id (cpp-api.md §2.7: look up
+/// case-insensitively, echo the stored spelling).
+pub(crate) fn name_key(value: &str) -> String {
+    value.to_ascii_lowercase()
+}
+
+/// An operation id: a GUID, as in a migrated offer's `Location`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct OperationId(Uuid);
+
+impl OperationId {
+    pub(crate) fn new_v4() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    pub(crate) fn parse(value: &str) -> Result<Self, DomainError> {
+        Uuid::try_parse(value)
+            .map(Self)
+            .map_err(|_| DomainError::MalformedOperationId(value.to_owned()))
+    }
+}
+
+impl fmt::Display for OperationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+/// The slot named by the last segment of a non-migrated key: `preview` for a publish,
+/// `production` for a go-live (cpp-api.md §2.8, Q11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySlot {
+    Preview,
+    Production,
+}
+
+impl KeySlot {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            KeySlot::Preview => "preview",
+            KeySlot::Production => "production",
+        }
+    }
+}
+
+/// `{publisherId}${offerId}${publishingVersion}${preview|production}`: how non-migrated
+/// offers name an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OperationKey {
+    pub(crate) publisher: String,
+    pub(crate) offer: String,
+    pub(crate) publishing_version: u32,
+    pub(crate) slot: KeySlot,
+}
+
+impl OperationKey {
+    pub(crate) fn parse(value: &str) -> Result<Self, DomainError> {
+        let malformed = || DomainError::MalformedOperationKey(value.to_owned());
+        let parts: Vec<&str> = value.split('$').collect();
+        let [publisher, offer, n, slot] = parts.as_slice() else {
+            return Err(malformed());
+        };
+        let publishing_version = n.parse::<u32>().map_err(|_| malformed())?;
+        let slot = match slot.to_ascii_lowercase().as_str() {
+            "preview" | "staging" => KeySlot::Preview,
+            "production" => KeySlot::Production,
+            _ => return Err(malformed()),
+        };
+        if publisher.is_empty() || offer.is_empty() {
+            return Err(malformed());
+        }
+        Ok(Self {
+            publisher: (*publisher).to_owned(),
+            offer: (*offer).to_owned(),
+            publishing_version,
+            slot,
+        })
+    }
+}
+
+impl fmt::Display for OperationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}${}${}${}",
+            self.publisher,
+            self.offer,
+            self.publishing_version,
+            self.slot.as_str()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_accept_slugs_and_refuse_path_characters() {
+        assert!(validate_name("offer", "contoso-linux_2.0").is_ok());
+        for bad in ["", "a/b", "a$b", "a b", "é", &"x".repeat(129)] {
+            assert!(validate_name("offer", bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn operation_ids_are_guids() {
+        let id = OperationId::new_v4();
+        assert_eq!(OperationId::parse(&id.to_string()).ok(), Some(id));
+        assert!(OperationId::parse("not-a-guid").is_err());
+    }
+
+    #[test]
+    fn operation_keys_round_trip_and_accept_staging() {
+        let key = OperationKey::parse("contoso$offer-1$2$preview").expect("valid key");
+        assert_eq!(key.publishing_version, 2);
+        assert_eq!(key.slot, KeySlot::Preview);
+        assert_eq!(key.to_string(), "contoso$offer-1$2$preview");
+        let staging = OperationKey::parse("contoso$offer-1$2$Staging").expect("valid key");
+        assert_eq!(staging.slot, KeySlot::Preview);
+        for bad in [
+            "contoso$offer$x$preview",
+            "contoso$offer$2",
+            "a$b$1$draft",
+            "$b$1$preview",
+        ] {
+            assert!(OperationKey::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! Operations (publish, go-live) and their steps; an operation's status is computed from its
+//! start time and its plan whenever it is read, so no timer or task runs per operation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::ids::OperationId;
+use super::time::Timestamp;
+
+/// What an operation does (cpp-api.md §3.7, Q7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubmissionType {
+    Publish,
+    GoLive,
+}
+
+impl SubmissionType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SubmissionType::Publish => "publish",
+            SubmissionType::GoLive => "goLive",
+        }
+    }
+
+    /// The steps an operation of this type runs through, in order (cpp-api.md §3.4).
+    pub(crate) fn steps(self) -> &'static [StepId] {
+        match self {
+            SubmissionType::Publish => &[
+                StepId::ValidatePrerequisites,
+                StepId::Certification,
+                StepId::Provisioning,
+                StepId::Packaging,
+                StepId::PublisherSignoff,
+            ],
+            SubmissionType::GoLive => &[StepId::PublisherSignoff, StepId::Live],
+        }
+    }
+
+    /// How long a step takes when the fixture does not say, before the time scale applies.
+    /// Seconds rather than the real days, so that a pipeline run against the mock ends.
+    pub(crate) fn default_duration(self, step: StepId) -> Duration {
+        let secs = match (self, step) {
+            (SubmissionType::Publish, StepId::Certification) => 4,
+            // In a publish, sign-off is reached, not performed: the step waits for go-live.
+            (SubmissionType::Publish, StepId::PublisherSignoff) => 0,
+            (SubmissionType::GoLive, StepId::PublisherSignoff) => 1,
+            (SubmissionType::GoLive, StepId::Live) => 4,
+            _ => 2,
+        };
+        Duration::from_secs(secs)
+    }
+}
+
+impl fmt::Display for SubmissionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A step of the CPP publishing pipeline (cpp-api.md §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StepId {
+    ValidatePrerequisites,
+    Certification,
+    Provisioning,
+    Packaging,
+    PublisherSignoff,
+    Live,
+}
+
+impl StepId {
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            StepId::ValidatePrerequisites => "displaydummycertify",
+            StepId::Certification => "displaycertify",
+            StepId::Provisioning => "displayprovision",
+            StepId::Packaging => "displaypackage",
+            StepId::PublisherSignoff => "publisher-signoff",
+            StepId::Live => "live",
+        }
+    }
+
+    /// The display name. Sign-off's `stepName` is its id, because azure-img-utils finds the
+    /// step by `stepName == "publisher-signoff"` (cpp-api.md decision 5, Q4).
+    pub(crate) fn step_name(self) -> &'static str {
+        match self {
+            StepId::ValidatePrerequisites => "Validate Pre-Requisites",
+            StepId::Certification => "Certification",
+            StepId::Provisioning => "Provisioning",
+            StepId::Packaging => "Packaging and Lead Generation Registration",
+            StepId::PublisherSignoff => "publisher-signoff",
+            StepId::Live => "Live",
+        }
+    }
+
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            StepId::ValidatePrerequisites => "Offer settings are validated",
+            StepId::Certification => "The offer is checked by certification systems",
+            StepId::Provisioning => "The offer is provisioned to the marketplace",
+            StepId::Packaging => "The offer is packaged and lead generation is registered",
+            StepId::PublisherSignoff => {
+                "The publisher reviews the offer in preview before it goes live"
+            }
+            StepId::Live => "The offer is pushed to production",
+        }
+    }
+
+    pub(crate) fn estimated_time_frame(self) -> &'static str {
+        match self {
+            StepId::ValidatePrerequisites => "< 15 min",
+            StepId::Certification => "< 5 day",
+            StepId::Provisioning => "< 1 day",
+            StepId::Packaging => "< 1 hour",
+            StepId::PublisherSignoff => "< 1 hour",
+            StepId::Live => "~2-5 days",
+        }
+    }
+}
+
+/// Operation `status` (cpp-api.md §3.7, Q3). How `Complete` is spelt on the wire is a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OperationStatus {
+    Running,
+    Complete,
+    Failed,
+    Canceled,
+}
+
+impl OperationStatus {
+    pub(crate) fn is_terminal(self) -> bool {
+        !matches!(self, OperationStatus::Running)
+    }
+}
+
+/// Step `status` (cpp-api.md §3.7, the status page's list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StepStatus {
+    NotStarted,
+    InProgress,
+    WaitingForPublisherReview,
+    Complete,
+    Rejected,
+    Canceled,
+}
+
+impl StepStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "notStarted",
+            StepStatus::InProgress => "inProgress",
+            StepStatus::WaitingForPublisherReview => "waitingForPublisherReview",
+            StepStatus::Complete => "complete",
+            StepStatus::Rejected => "rejected",
+            StepStatus::Canceled => "canceled",
+        }
+    }
+}
+
+/// The failure a fixture asks for: the step ends `rejected` with this message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    /// Index into the plan's steps.
+    pub(crate) step: usize,
+    pub(crate) message: String,
+}
+
+/// How every operation of one kind on one offer runs: step durations (time scale already
+/// applied) and the outcome. Shared by `Arc` between all the offer's operations of that kind.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OperationPlan {
+    kind: SubmissionType,
+    durations: Vec<Duration>,
+    failure: Option<Failure>,
+}
+
+impl OperationPlan {
+    /// `durations` has one entry per step of `kind` (`kind.steps()`); a failure's step index
+    /// must be inside it. The fixture loader checks both; a mismatch here is a bug.
+    pub(crate) fn new(
+        kind: SubmissionType,
+        durations: Vec<Duration>,
+        failure: Option<Failure>,
+    ) -> Self {
+        debug_assert_eq!(durations.len(), kind.steps().len());
+        debug_assert!(failure.as_ref().is_none_or(|f| f.step < durations.len()));
+        Self {
+            kind,
+            durations,
+            failure,
+        }
+    }
+
+    /// A plan of `kind` whose steps take no time.
+    pub(crate) fn instant(kind: SubmissionType, failure: Option<Failure>) -> Self {
+        Self::new(kind, vec![Duration::ZERO; kind.steps().len()], failure)
+    }
+
+    pub(crate) fn kind(&self) -> SubmissionType {
+        self.kind
+    }
+
+    pub(crate) fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
+    /// When the operation ends (complete or failed), counted from its start.
+    pub(crate) fn total(&self) -> Duration {
+        let last = self
+            .failure
+            .as_ref()
+            .map_or(self.durations.len(), |f| f.step + 1);
+        self.durations[..last].iter().sum()
+    }
+}
+
+/// `d × scale`; a scale that is not a finite non-negative number counts as 1 (the config
+/// refuses such values before they get here).
+pub(crate) fn scale_duration(d: Duration, scale: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * scale).unwrap_or(d)
+}
+
+/// Why an operation ended before its plan did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Canceled,
+}
+
+/// One publish or go-live request, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Operation {
+    pub(crate) id: OperationId,
+    pub(crate) created: Timestamp,
+    pub(crate) offer_version: u32,
+    pub(crate) publishing_version: u32,
+    pub(crate) plan: Arc<OperationPlan>,
+    /// The comma-separated list given at publish (shown for non-migrated offers only).
+    pub(crate) notification_emails: Option<Box<str>>,
+    /// Set when the operation was ended from outside its plan, with the instant.
+    pub(crate) stopped: Option<(Timestamp, Stop)>,
+}
+
+/// A message on an operation or a step.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Message {
+    pub(crate) html: String,
+    pub(crate) level: MessageLevel,
+    pub(crate) timestamp: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MessageLevel {
+    Information,
+    Error,
+}
+
+impl MessageLevel {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            MessageLevel::Information => "information",
+            MessageLevel::Error => "error",
+        }
+    }
+}
+
+/// A step as seen at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StepSnapshot {
+    pub(crate) step: StepId,
+    pub(crate) status: StepStatus,
+    pub(crate) progress_percentage: u8,
+    pub(crate) messages: Vec<Message>,
+}
+
+impl StepSnapshot {
+    fn new(
+        step: StepId,
+        status: StepStatus,
+        progress_percentage: u8,
+        messages: Vec<Message>,
+    ) -> Self {
+        Self {
+            step,
+            status,
+            progress_percentage,
+            messages,
+        }
+    }
+}
+
+/// An operation as seen at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OperationSnapshot {
+    pub(crate) status: OperationStatus,
+    pub(crate) steps: Vec<StepSnapshot>,
+    pub(crate) last_action: Timestamp,
+    /// The failure message, when the operation failed.
+    pub(crate) error: Option<String>,
+}
+
+impl Operation {
+    pub(crate) fn kind(&self) -> SubmissionType {
+        self.plan.kind()
+    }
+
+    /// The status at `now`, without building the step list.
+    pub(crate) fn status_at(&self, now: Timestamp) -> OperationStatus {
+        let elapsed = self.elapsed_at(now);
+        if let Some((at, Stop::Canceled)) = self.stopped {
+            // A cancel counts unless the plan had ended before it.
+            if at <= now && at.since(self.created) <= self.plan.total() {
+                return OperationStatus::Canceled;
+            }
+        }
+        if elapsed < self.plan.total() {
+            OperationStatus::Running
+        } else if self.plan.failure.is_some() {
+            OperationStatus::Failed
+        } else {
+            OperationStatus::Complete
+        }
+    }
+
+    /// Time the plan has run at `now`: up to `now`, or up to the stop if that came first.
+    fn elapsed_at(&self, now: Timestamp) -> Duration {
+        let end = match self.stopped {
+            Some((at, _)) if at <= now => at,
+            _ => now,
+        };
+        end.since(self.created)
+    }
+
+    /// The operation and every step at `now`.
+    pub(crate) fn snapshot(&self, now: Timestamp) -> OperationSnapshot {
+        let status = self.status_at(now);
+        let elapsed = self.elapsed_at(now);
+        let plan = &*self.plan;
+        let mut steps = Vec::with_capacity(plan.durations.len());
+        let mut start = Duration::ZERO;
+        let mut last_action = self.created;
+        let mut error = None;
+        for (index, (&step, &duration)) in plan.kind.steps().iter().zip(&plan.durations).enumerate()
+        {
+            let end = start + duration;
+            let fails_here = plan.failure.as_ref().filter(|f| f.step == index);
+            // A cancel at the very instant a step would end cancels that step.
+            let finished = if status == OperationStatus::Canceled {
+                end < elapsed
+            } else {
+                end <= elapsed
+            };
+            let snapshot = if finished {
+                let ended_at = self.created.plus(end);
+                last_action = ended_at;
+                match fails_here {
+                    Some(failure) => {
+                        error = Some(failure.message.clone());
+                        let message = Message {
+                            html: failure.message.clone(),
+                            level: MessageLevel::Error,
+                            timestamp: ended_at,
+                        };
+                        StepSnapshot::new(step, StepStatus::Rejected, 100, vec![message])
+                    }
+                    None => match finished_status(plan.kind, step) {
+                        // Reached, not done: nothing to report yet.
+                        StepStatus::WaitingForPublisherReview => StepSnapshot::new(
+                            step,
+                            StepStatus::WaitingForPublisherReview,
+                            0,
+                            Vec::new(),
+                        ),
+                        done => StepSnapshot::new(step, done, 100, vec![completed(ended_at)]),
+                    },
+                }
+            } else if status == OperationStatus::Canceled {
+                StepSnapshot::new(step, StepStatus::Canceled, 0, Vec::new())
+            } else if elapsed >= start {
+                last_action = self.created.plus(start);
+                StepSnapshot::new(
+                    step,
+                    StepStatus::InProgress,
+                    progress(elapsed - start, duration),
+                    Vec::new(),
+                )
+            } else {
+                StepSnapshot::new(step, StepStatus::NotStarted, 0, Vec::new())
+            };
+            let rejected = snapshot.status == StepStatus::Rejected;
+            steps.push(snapshot);
+            if rejected {
+                // The steps after a rejected one never start.
+                steps.extend(
+                    plan.kind.steps()[index + 1..].iter().map(|&later| {
+                        StepSnapshot::new(later, StepStatus::NotStarted, 0, Vec::new())
+                    }),
+                );
+                break;
+            }
+            start = end;
+        }
+        if let (OperationStatus::Canceled, Some((at, _))) = (status, self.stopped) {
+            last_action = at;
+        }
+        OperationSnapshot {
+            status,
+            steps,
+            last_action,
+            error,
+        }
+    }
+}
+
+/// A publish's sign-off step does not complete: it waits for the publisher's go-live.
+fn finished_status(kind: SubmissionType, step: StepId) -> StepStatus {
+    match (kind, step) {
+        (SubmissionType::Publish, StepId::PublisherSignoff) => {
+            StepStatus::WaitingForPublisherReview
+        }
+        _ => StepStatus::Complete,
+    }
+}
+
+fn completed(at: Timestamp) -> Message {
+    Message {
+        html: "Step completed.".to_owned(),
+        level: MessageLevel::Information,
+        timestamp: at,
+    }
+}
+
+/// Percentage of `duration` that `done` covers, capped at 99 while the step is running.
+fn progress(done: Duration, duration: Duration) -> u8 {
+    if duration.is_zero() {
+        return 99;
+    }
+    let pct = done.as_nanos().saturating_mul(100) / duration.as_nanos();
+    u8::try_from(pct.min(99)).unwrap_or(99)
+}

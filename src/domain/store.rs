@@ -1,0 +1,219 @@
+//! `Store`: publishers → offers → operations, the one collection the server keeps, with an
+//! index from operation id to where the operation lives.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::error::DomainError;
+use super::ids::{KeySlot, OperationId, OperationKey, name_key};
+use super::offer::Offer;
+use super::operation::{Operation, SubmissionType};
+
+#[derive(Debug, Clone)]
+#[expect(
+    dead_code,
+    reason = "display_text is kept from the fixtures for the publishers list"
+)]
+pub(crate) struct Publisher {
+    /// The id as first spelt; lookups ignore case.
+    pub(crate) id: String,
+    pub(crate) display_text: String,
+    offers: Vec<Offer>,
+    offer_index: HashMap<String, usize>,
+}
+
+impl Publisher {
+    pub(crate) fn new(id: String, display_text: String) -> Self {
+        Self {
+            id,
+            display_text,
+            offers: Vec::new(),
+            offer_index: HashMap::new(),
+        }
+    }
+
+    /// Adds an offer; gives it back if one with the same id (ignoring case) exists.
+    pub(crate) fn add_offer(&mut self, offer: Offer) -> Result<(), Box<Offer>> {
+        let key = name_key(&offer.id);
+        if self.offer_index.contains_key(&key) {
+            return Err(Box::new(offer));
+        }
+        self.offer_index.insert(key, self.offers.len());
+        self.offers.push(offer);
+        Ok(())
+    }
+}
+
+/// Where an offer lives in the store; valid until the store is replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OfferLoc {
+    publisher: usize,
+    offer: usize,
+}
+
+/// Where an operation lives: 12 bytes per operation in the index.
+#[derive(Debug, Clone, Copy)]
+struct OpRef {
+    publisher: u32,
+    offer: u32,
+    index: u32,
+}
+
+/// Which publishers a bearer token may act on (strict auth mode).
+pub(crate) type Grants = Arc<[String]>;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Store {
+    publishers: Vec<Publisher>,
+    publisher_index: HashMap<String, usize>,
+    operations: HashMap<OperationId, OpRef>,
+    tokens: HashMap<String, Grants>,
+}
+
+/// An operation with the offer it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found<'a> {
+    pub(crate) offer: &'a Offer,
+    pub(crate) operation: &'a Operation,
+}
+
+impl Store {
+    /// Adds a publisher with its offers and their operations; gives it back if one with the
+    /// same id (ignoring case) exists.
+    pub(crate) fn add_publisher(&mut self, publisher: Publisher) -> Result<(), Box<Publisher>> {
+        let key = name_key(&publisher.id);
+        if self.publisher_index.contains_key(&key) {
+            return Err(Box::new(publisher));
+        }
+        let p = self.publishers.len();
+        for (o, offer) in publisher.offers.iter().enumerate() {
+            for (i, op) in offer.operations.iter().enumerate() {
+                self.operations.insert(op.id, op_ref(p, o, i));
+            }
+        }
+        self.publisher_index.insert(key, p);
+        self.publishers.push(publisher);
+        Ok(())
+    }
+
+    /// Grants `token` access to the publisher `publisher_id` (added to earlier grants).
+    pub(crate) fn grant(&mut self, token: &str, publisher_id: &str) {
+        let key = name_key(publisher_id);
+        let entry = self
+            .tokens
+            .entry(token.to_owned())
+            .or_insert_with(|| Arc::from([]));
+        if !entry.contains(&key) {
+            let mut grants = entry.to_vec();
+            grants.push(key);
+            *entry = grants.into();
+        }
+    }
+
+    /// The publishers a token may act on, if the fixtures list it.
+    pub(crate) fn grants(&self, token: &str) -> Option<Grants> {
+        self.tokens.get(token).cloned()
+    }
+
+    pub(crate) fn locate_offer(
+        &self,
+        publisher: &str,
+        offer: &str,
+    ) -> Result<OfferLoc, DomainError> {
+        let p = *self
+            .publisher_index
+            .get(&name_key(publisher))
+            .ok_or_else(|| DomainError::PublisherNotFound {
+                publisher: publisher.to_owned(),
+            })?;
+        let o = *self.publishers[p]
+            .offer_index
+            .get(&name_key(offer))
+            .ok_or_else(|| DomainError::OfferNotFound {
+                publisher: self.publishers[p].id.clone(),
+                offer: offer.to_owned(),
+            })?;
+        Ok(OfferLoc {
+            publisher: p,
+            offer: o,
+        })
+    }
+
+    pub(crate) fn publisher_at(&self, loc: OfferLoc) -> &Publisher {
+        &self.publishers[loc.publisher]
+    }
+
+    pub(crate) fn offer_at(&self, loc: OfferLoc) -> &Offer {
+        &self.publishers[loc.publisher].offers[loc.offer]
+    }
+
+    /// Appends an operation to the offer's history and indexes it.
+    pub(crate) fn push_operation(&mut self, loc: OfferLoc, operation: Operation) {
+        let offer = &mut self.publishers[loc.publisher].offers[loc.offer];
+        self.operations.insert(
+            operation.id,
+            op_ref(loc.publisher, loc.offer, offer.operations.len()),
+        );
+        offer.operations.push(operation);
+    }
+
+    /// The operation `id` of the offer at `loc`; an operation of another offer is not found
+    /// (cpp-api.md E12).
+    pub(crate) fn operation_in(
+        &self,
+        loc: OfferLoc,
+        id: OperationId,
+    ) -> Result<Found<'_>, DomainError> {
+        match self.operations.get(&id) {
+            Some(r) if (r.publisher as usize, r.offer as usize) == (loc.publisher, loc.offer) => {
+                Ok(self.found(*r))
+            }
+            _ => Err(DomainError::OperationNotFound {
+                publisher: self.publisher_at(loc).id.clone(),
+                offer: self.offer_at(loc).id.clone(),
+                operation: id.to_string(),
+            }),
+        }
+    }
+
+    /// The operation a non-migrated key names: the publish (`preview`) or go-live
+    /// (`production`) with that publishing version, the newest if there were several.
+    pub(crate) fn operation_by_key(&self, key: &OperationKey) -> Result<Found<'_>, DomainError> {
+        let not_found = || DomainError::OperationKeyNotFound(key.to_string());
+        let loc = self
+            .locate_offer(&key.publisher, &key.offer)
+            .map_err(|_| not_found())?;
+        let kind = match key.slot {
+            KeySlot::Preview => SubmissionType::Publish,
+            KeySlot::Production => SubmissionType::GoLive,
+        };
+        let offer = self.offer_at(loc);
+        let operation = offer
+            .operations
+            .iter()
+            .rev()
+            .find(|op| op.kind() == kind && op.publishing_version == key.publishing_version)
+            .ok_or_else(not_found)?;
+        Ok(Found { offer, operation })
+    }
+
+    fn found(&self, r: OpRef) -> Found<'_> {
+        let publisher = &self.publishers[r.publisher as usize];
+        let offer = &publisher.offers[r.offer as usize];
+        Found {
+            offer,
+            operation: &offer.operations[r.index as usize],
+        }
+    }
+}
+
+/// Indices fit in u32: a store holds far fewer than 4 billion publishers, offers per
+/// publisher or operations per offer (the benchmark's million is the largest seen).
+fn op_ref(publisher: usize, offer: usize, index: usize) -> OpRef {
+    let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    OpRef {
+        publisher: narrow(publisher),
+        offer: narrow(offer),
+        index: narrow(index),
+    }
+}

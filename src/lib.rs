@@ -1,0 +1,42 @@
+//! cloudpartner-mock: a local emulator of the Cloud Partner Portal (CPP) publishing API,
+//! api-version 2017-10-31.
+//!
+//! Crate map:
+//! - `config`: [`Config`], every setting as a flag with an environment twin.
+//! - `server`: [`MockServer::start`] binds and serves in-process; [`RunningServer`] is the
+//!   handle (base URL, shutdown); [`load_state`] + [`router`] for embedding the app.
+//! - `app`: the router and its layers (request id, trace, catch-panic), CPP-shaped 404/405.
+//! - `api`: the CPP routes under `/api` and their checks (bearer, api-version, publisher).
+//! - `state`: the store behind one short lock, the clock, the settings.
+//! - `domain`: the CPP model — ids, offers, operations computed from their start time, the
+//!   lifecycle rules — with no HTTP and no clock.
+//! - `fixtures`: fixture files into a new store, all or nothing.
+//! - `clock`, `telemetry`: the system time reader and the tracing subscriber.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), cloudpartner_mock::StartError> {
+//! use cloudpartner_mock::{Config, MockServer};
+//! let server = MockServer::start(Config { port: 0, time_scale: 0.0, ..Config::default() }).await?;
+//! let golive = format!(
+//!     "{}/api/publishers/contoso/offers/ready-to-go-live/golive?api-version=2017-10-31",
+//!     server.base_url()
+//! );
+//! # let _ = golive; Ok(()) }
+//! ```
+
+mod api;
+mod app;
+mod clock;
+mod config;
+mod domain;
+mod fixtures;
+mod server;
+mod state;
+mod telemetry;
+
+pub use app::{router, service};
+pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, SuccessStatus};
+pub use fixtures::FixtureError;
+pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
+pub use state::AppState;
+pub use telemetry::init as init_telemetry;

@@ -1,0 +1,80 @@
+//! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::clock::Clock;
+use crate::config::{AuthMode, Config, OperationLocationStyle, SuccessStatus};
+use crate::domain::{Store, Timestamp};
+
+/// The running server's state, shared by every request. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// Everything that must change together sits behind this one lock. It is taken only by
+    /// `with_world`, whose closure cannot `.await`, so it is never held across a suspension
+    /// point and is held only for a lookup or a state change.
+    world: Mutex<World>,
+    clock: Clock,
+    settings: Settings,
+}
+
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) store: Store,
+}
+
+/// Settings handlers need, fixed at start.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) auth: AuthMode,
+    pub(crate) operation_location: OperationLocationStyle,
+    pub(crate) public_base_url: Option<String>,
+    pub(crate) success_status: SuccessStatus,
+}
+
+impl Settings {
+    pub(crate) fn from_config(config: &Config) -> Self {
+        Self {
+            auth: config.auth,
+            operation_location: config.operation_location,
+            public_base_url: config.public_base_url.clone(),
+            success_status: config.success_status,
+        }
+    }
+}
+
+impl AppState {
+    pub(crate) fn new(store: Store, settings: Settings) -> Self {
+        Self {
+            inner: Arc::new(Shared {
+                world: Mutex::new(World { store }),
+                clock: Clock,
+                settings,
+            }),
+        }
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Runs `f` with the world locked. A panic in an earlier holder does not make the state
+    /// unusable: every change is made in one step at the end of its function, so the data is
+    /// consistent even then.
+    pub(crate) fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let mut guard = self
+            .inner
+            .world
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&mut guard)
+    }
+}
