@@ -438,3 +438,151 @@ fn progress(done: Duration, duration: Duration) -> u8 {
     let pct = done.as_nanos().saturating_mul(100) / duration.as_nanos();
     u8::try_from(pct.min(99)).unwrap_or(99)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_700_000_000_000_000_000;
+
+    fn at(secs: f64) -> Timestamp {
+        Timestamp::from_unix_nanos(T0).plus(Duration::from_secs_f64(secs))
+    }
+
+    fn operation(kind: SubmissionType, secs: &[u64], failure: Option<Failure>) -> Operation {
+        let durations = secs.iter().map(|s| Duration::from_secs(*s)).collect();
+        Operation {
+            id: OperationId::new_v4(),
+            created: at(0.0),
+            offer_version: 1,
+            publishing_version: 1,
+            plan: Arc::new(OperationPlan::new(kind, durations, failure)),
+            notification_emails: None,
+            stopped: None,
+        }
+    }
+
+    fn statuses(snapshot: &OperationSnapshot) -> Vec<StepStatus> {
+        snapshot.steps.iter().map(|s| s.status).collect()
+    }
+
+    #[test]
+    fn a_go_live_runs_its_steps_in_order_then_completes() {
+        let op = operation(SubmissionType::GoLive, &[10, 30], None);
+
+        let early = op.snapshot(at(5.0));
+        let later = op.snapshot(at(25.0));
+        let done = op.snapshot(at(40.0));
+
+        assert_eq!(early.status, OperationStatus::Running);
+        assert_eq!(
+            statuses(&early),
+            [StepStatus::InProgress, StepStatus::NotStarted]
+        );
+        assert_eq!(early.steps[0].progress_percentage, 50);
+        assert_eq!(early.last_action, at(0.0));
+        assert_eq!(
+            statuses(&later),
+            [StepStatus::Complete, StepStatus::InProgress]
+        );
+        assert_eq!(later.steps[1].progress_percentage, 50);
+        assert_eq!(later.last_action, at(10.0));
+        assert_eq!(done.status, OperationStatus::Complete);
+        assert_eq!(
+            statuses(&done),
+            [StepStatus::Complete, StepStatus::Complete]
+        );
+        assert_eq!(done.last_action, at(40.0));
+        assert_eq!(done.steps[1].messages[0].timestamp, at(40.0));
+    }
+
+    #[test]
+    fn a_failing_step_is_rejected_at_its_end_and_later_steps_never_start() {
+        let failure = Failure {
+            step: 1,
+            message: "no image".to_owned(),
+        };
+        let op = operation(SubmissionType::Publish, &[1, 2, 3, 4, 0], Some(failure));
+
+        let running = op.snapshot(at(2.9));
+        let failed = op.snapshot(at(3.0));
+
+        assert_eq!(running.status, OperationStatus::Running);
+        assert_eq!(failed.status, OperationStatus::Failed);
+        assert_eq!(failed.error.as_deref(), Some("no image"));
+        assert_eq!(
+            statuses(&failed),
+            [
+                StepStatus::Complete,
+                StepStatus::Rejected,
+                StepStatus::NotStarted,
+                StepStatus::NotStarted,
+                StepStatus::NotStarted,
+            ]
+        );
+        assert_eq!(failed.steps[1].messages[0].level, MessageLevel::Error);
+        assert_eq!(op.plan.total(), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_finished_publish_waits_at_sign_off() {
+        let op = operation(SubmissionType::Publish, &[1, 1, 1, 1, 0], None);
+
+        let done = op.snapshot(at(4.0));
+
+        assert_eq!(done.status, OperationStatus::Complete);
+        let signoff = &done.steps[4];
+        assert_eq!(signoff.status, StepStatus::WaitingForPublisherReview);
+        assert_eq!(signoff.progress_percentage, 0);
+        assert!(signoff.messages.is_empty());
+    }
+
+    #[test]
+    fn a_cancel_stops_the_running_step_and_the_rest() {
+        let mut op = operation(SubmissionType::GoLive, &[10, 30], None);
+        op.stopped = Some((at(10.0), Stop::Canceled));
+
+        let before = op.snapshot(at(9.0));
+        let after = op.snapshot(at(100.0));
+
+        assert_eq!(before.status, OperationStatus::Running);
+        assert_eq!(after.status, OperationStatus::Canceled);
+        // Canceled at the very instant step 1 would have ended: it counts as canceled.
+        assert_eq!(
+            statuses(&after),
+            [StepStatus::Canceled, StepStatus::Canceled]
+        );
+        assert_eq!(after.last_action, at(10.0));
+    }
+
+    #[test]
+    fn a_cancel_after_the_end_changes_nothing() {
+        let mut op = operation(SubmissionType::GoLive, &[1, 1], None);
+        op.stopped = Some((at(5.0), Stop::Canceled));
+
+        assert_eq!(op.status_at(at(6.0)), OperationStatus::Complete);
+    }
+
+    #[test]
+    fn an_instant_plan_canceled_at_its_start_is_canceled() {
+        let mut op = operation(SubmissionType::GoLive, &[0, 0], None);
+        op.stopped = Some((at(0.0), Stop::Canceled));
+
+        let snapshot = op.snapshot(at(0.0));
+
+        assert_eq!(snapshot.status, OperationStatus::Canceled);
+        assert_eq!(
+            statuses(&snapshot),
+            [StepStatus::Canceled, StepStatus::Canceled]
+        );
+    }
+
+    #[test]
+    fn durations_scale() {
+        assert_eq!(
+            scale_duration(Duration::from_secs(4), 0.25),
+            Duration::from_secs(1)
+        );
+        assert_eq!(scale_duration(Duration::from_secs(4), 0.0), Duration::ZERO);
+    }
+}

@@ -1,0 +1,194 @@
+//! Bearer tokens (cpp-api.md §2.2): 401 without one, strict mode's token list and its 403,
+//! and the order of checks of §2.9.
+
+use cloudpartner_mock::{AuthMode, Config};
+use reqwest::Method;
+
+use crate::helpers::{
+    cpp_error, golive_path, header, json, spawn_app, spawn_app_with, test_config,
+};
+
+async fn strict_app() -> crate::helpers::TestApp {
+    spawn_app_with(Config {
+        auth: AuthMode::Strict,
+        ..test_config()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn golive_without_a_bearer_token_returns_401_with_a_challenge() {
+    let app = spawn_app().await;
+    let path = golive_path("contoso", "ready-to-go-live");
+
+    for authorization in [
+        None,
+        Some(""),
+        Some("Bearer"),
+        Some("Bearer   "),
+        Some("Basic dXNlcjpwYXNz"),
+    ] {
+        let response = app.send_as(Method::POST, &path, authorization, None).await;
+
+        assert_eq!(response.status(), 401, "Authorization: {authorization:?}");
+        assert_eq!(header(&response, "www-authenticate"), "Bearer");
+        let body = json(response).await;
+        // Both shapes: ASP.NET's `Message` and the CPP error (cpp-api.md §2.2).
+        assert_eq!(
+            body["Message"],
+            "Authorization has been denied for this request."
+        );
+        assert_eq!(body["error"]["code"], "Unauthorized");
+        assert_eq!(
+            body["error"]["message"],
+            "Authorization has been denied for this request."
+        );
+    }
+}
+
+#[tokio::test]
+async fn any_bearer_token_is_accepted_by_default() {
+    let app = spawn_app().await;
+
+    let response = app
+        .send_as(
+            Method::POST,
+            &golive_path("fabrikam", "fabrikam-linux"),
+            Some("bearer some-token-nobody-listed"),
+            None,
+        )
+        .await;
+
+    assert_eq!(response.status(), 202);
+}
+
+#[tokio::test]
+async fn a_refused_call_starts_nothing() {
+    let app = spawn_app().await;
+    let path = golive_path("contoso", "ready-to-go-live");
+
+    assert_eq!(
+        app.send_as(Method::POST, &path, None, None).await.status(),
+        401
+    );
+
+    assert_eq!(
+        app.go_live("contoso", "ready-to-go-live").await.status(),
+        202
+    );
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_token_the_fixtures_do_not_list_with_401() {
+    let app = strict_app().await;
+
+    let response = app
+        .send_as(
+            Method::POST,
+            &golive_path("contoso", "ready-to-go-live"),
+            Some("Bearer not-listed"),
+            None,
+        )
+        .await;
+
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        header(&response, "www-authenticate"),
+        "Bearer error=\"invalid_token\""
+    );
+}
+
+#[tokio::test]
+async fn strict_mode_accepts_a_listed_token_on_its_publishers_only() {
+    let app = strict_app().await;
+    let contoso = Some("Bearer contoso-token");
+
+    let own = app
+        .send_as(
+            Method::POST,
+            &golive_path("contoso", "ready-to-go-live"),
+            contoso,
+            None,
+        )
+        .await;
+    let other = app
+        .send_as(
+            Method::POST,
+            &golive_path("fabrikam", "fabrikam-linux"),
+            contoso,
+            None,
+        )
+        .await;
+    let admin = app
+        .send_as(
+            Method::POST,
+            &golive_path("fabrikam", "fabrikam-linux"),
+            Some("Bearer admin-token"),
+            None,
+        )
+        .await;
+
+    assert_eq!(own.status(), 202);
+    let (status, code, message) = cpp_error(other).await;
+    assert_eq!((status, code.as_str()), (403, "Forbidden"));
+    assert!(message.contains("'fabrikam'"), "{message}");
+    assert_eq!(admin.status(), 202);
+}
+
+#[tokio::test]
+async fn strict_mode_answers_403_before_404_and_on_operation_reads_too() {
+    let app = strict_app().await;
+    let fabrikam = Some("Bearer fabrikam-token");
+
+    let unknown_offer = app
+        .send_as(
+            Method::POST,
+            &golive_path("contoso", "no-such-offer"),
+            fabrikam,
+            None,
+        )
+        .await;
+    let operation = app
+        .send_as(
+            Method::GET,
+            "/api/publishers/contoso/offers/ready-to-go-live/operations/00000000-0000-4000-8000-000000000000?api-version=2017-10-31",
+            fabrikam,
+            None,
+        )
+        .await;
+
+    assert_eq!(cpp_error(unknown_offer).await.0, 403);
+    assert_eq!(cpp_error(operation).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_missing_token_is_reported_before_a_bad_api_version() {
+    let app = strict_app().await;
+
+    let response = app
+        .send_as(
+            Method::POST,
+            "/api/publishers/contoso/offers/ready-to-go-live/golive?api-version=1999-01-01",
+            None,
+            None,
+        )
+        .await;
+
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn a_bad_api_version_is_reported_before_a_forbidden_publisher() {
+    let app = strict_app().await;
+
+    let response = app
+        .send_as(
+            Method::POST,
+            "/api/publishers/fabrikam/offers/fabrikam-linux/golive?api-version=1999-01-01",
+            Some("Bearer contoso-token"),
+            None,
+        )
+        .await;
+
+    assert_eq!(cpp_error(response).await.1, "InvalidAPIVersion");
+}

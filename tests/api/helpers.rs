@@ -1,0 +1,136 @@
+//! Spawning a private server per test and calling it; no assertions here.
+
+use std::path::{Path, PathBuf};
+
+use cloudpartner_mock::{Config, MockServer, RunningServer};
+use reqwest::{Client, Method, Response};
+
+pub(crate) const API_VERSION: &str = "api-version=2017-10-31";
+pub(crate) const TOKEN: &str = "contoso-token";
+
+pub(crate) struct TestApp {
+    pub(crate) base_url: String,
+    pub(crate) client: Client,
+    pub(crate) server: RunningServer,
+}
+
+/// The fixtures shipped in `fixtures/`.
+pub(crate) fn bundled_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A broken-fixture case under `tests/data/`.
+pub(crate) fn test_data(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(case)
+}
+
+/// A config for tests: a free port on loopback and the bundled fixtures.
+pub(crate) fn test_config() -> Config {
+    Config {
+        port: 0,
+        fixtures: bundled_fixtures(),
+        ..Config::default()
+    }
+}
+
+pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(test_config()).await
+}
+
+pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
+    let server = MockServer::start(config).await.expect("the server starts");
+    TestApp {
+        base_url: server.base_url(),
+        client: Client::new(),
+        server,
+    }
+}
+
+pub(crate) fn golive_path(publisher: &str, offer: &str) -> String {
+    format!("/api/publishers/{publisher}/offers/{offer}/golive?{API_VERSION}")
+}
+
+impl TestApp {
+    pub(crate) fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base_url)
+    }
+
+    /// A request with the test bearer token.
+    pub(crate) async fn send(&self, method: Method, path_and_query: &str) -> Response {
+        self.send_as(
+            method,
+            path_and_query,
+            Some(&format!("Bearer {TOKEN}")),
+            None,
+        )
+        .await
+    }
+
+    /// A request with the given `Authorization` value (or none) and body (or none).
+    pub(crate) async fn send_as(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        authorization: Option<&str>,
+        body: Option<&str>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path_and_query));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        request.send().await.expect("the request is answered")
+    }
+
+    pub(crate) async fn go_live(&self, publisher: &str, offer: &str) -> Response {
+        self.send(Method::POST, &golive_path(publisher, offer))
+            .await
+    }
+
+    pub(crate) async fn get(&self, path_and_query: &str) -> Response {
+        self.send(Method::GET, path_and_query).await
+    }
+
+    /// GET of an absolute URL, with the test token.
+    pub(crate) async fn get_url(&self, url: &str) -> Response {
+        self.client
+            .get(url)
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+}
+
+/// A header's value as text, or "" when absent.
+pub(crate) fn header(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII header").to_owned())
+        .unwrap_or_default()
+}
+
+/// The body as JSON.
+pub(crate) async fn json(response: Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}
+
+/// `(status, code, message)` of a CPP error response.
+pub(crate) async fn cpp_error(response: Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let body = json(response).await;
+    let text = |key: &str| {
+        body["error"][key]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("(no error.{key} in {body})"))
+    };
+    (status, text("code"), text("message"))
+}
