@@ -99,3 +99,24 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         "We cannot complete the request now, please try again later.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_cpp_500() {
+        let response = panic_response(Box::new("boom"));
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "InternalServerError");
+        assert_eq!(
+            body["error"]["message"],
+            "We cannot complete the request now, please try again later."
+        );
+    }
+}

@@ -482,3 +482,43 @@ async fn operation_location_follows_the_host_header_of_the_request() {
         format!("http://cpp.test:9999{location}")
     );
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_returns_413() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {TOKEN}");
+    let huge = format!(
+        "{{\"metadata\":{{\"notification-emails\":\"{}\"}}}}",
+        "a".repeat(3 << 20)
+    );
+
+    let response = app
+        .send_as(
+            Method::POST,
+            &golive_path("contoso", "ready-to-go-live"),
+            Some(&auth),
+            Some(&huge),
+        )
+        .await;
+
+    let (status, code, _) = cpp_error(response).await;
+    assert_eq!((status, code.as_str()), (413, "PayloadTooLarge"));
+}
+
+#[tokio::test]
+async fn a_request_id_is_echoed_or_made() {
+    let app = spawn_app().await;
+
+    let made = app.go_live("contoso", "draft-offer").await;
+    let echoed = app
+        .client
+        .post(app.url(&golive_path("contoso", "draft-offer")))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .header("x-request-id", "my-request-1")
+        .send()
+        .await
+        .expect("answered");
+
+    assert_eq!(header(&made, "x-request-id").len(), 36);
+    assert_eq!(header(&echoed, "x-request-id"), "my-request-1");
+}

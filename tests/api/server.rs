@@ -36,3 +36,64 @@ async fn after_shutdown_the_port_refuses_connections() {
     let fresh = reqwest::Client::new();
     assert!(fresh.get(&url).send().await.is_err());
 }
+
+/// The binary, started with JSON logs on a free port: logs its address, serves, logs one line
+/// per request, and exits 0 on SIGTERM.
+#[test]
+fn the_binary_logs_json_lines_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudpartner-mock"))
+        .args(["--port", "0", "--log-format", "json", "--fixtures"])
+        .arg(crate::helpers::bundled_fixtures())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next_json = || -> serde_json::Value {
+        let line = lines.next().expect("a log line").expect("readable");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    };
+
+    let started = next_json();
+    let address = started["address"]
+        .as_str()
+        .expect("the address is logged")
+        .to_owned();
+    let code = raw_get(&address, "/api/nothing");
+    let request_line = next_json();
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let exit = child.wait().expect("the binary exits");
+
+    assert_eq!(code, "404");
+    assert_eq!(request_line["status"], 404);
+    assert_eq!(request_line["span"]["method"], "GET");
+    assert_eq!(request_line["span"]["path"], "/api/nothing");
+    assert_eq!(
+        request_line["span"]["request_id"].as_str().map(str::len),
+        Some(36)
+    );
+    assert!(request_line.get("latency").is_some(), "{request_line}");
+    assert!(terminated.success());
+    assert!(exit.success(), "exit status {exit}");
+}
+
+/// `GET path` over a plain TCP socket; returns the status code.
+fn raw_get(base_url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let host = base_url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("connects");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("reads");
+    answer.split(' ').nth(1).unwrap_or_default().to_owned()
+}
