@@ -200,55 +200,44 @@ async fn the_success_status_can_be_spelt_succeeded() {
 }
 
 #[tokio::test]
-async fn golive_on_a_draft_offer_returns_400_naming_the_offer_status() {
+async fn golive_with_nothing_waiting_in_preview_returns_400_naming_the_offer_status_and_why() {
     let app = spawn_app().await;
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "draft-offer",
+            &["offer status: neverPublished", "never been published"],
+        ),
+        (
+            "publish-failed",
+            &[
+                "offer status: failed",
+                "the last publish operation '",
+                "' failed",
+            ],
+        ),
+        (
+            "publish-canceled",
+            &["offer status: canceled", "was canceled"],
+        ),
+        (
+            "already-live",
+            &["offer status: succeeded", "version 7 is already live"],
+        ),
+    ];
 
-    let (status, code, message) = cpp_error(app.go_live("contoso", "draft-offer").await).await;
+    for (offer, fragments) in cases {
+        let (status, code, message) = cpp_error(app.go_live("contoso", offer).await).await;
 
-    assert_eq!((status, code.as_str()), (400, "BadRequest"));
-    assert!(message.contains("'draft-offer'"), "{message}");
-    assert!(message.contains("nothing waiting in preview"), "{message}");
-    assert!(
-        message.contains("offer status: neverPublished"),
-        "{message}"
-    );
-}
-
-#[tokio::test]
-async fn golive_after_a_failed_publish_returns_400_naming_the_failed_operation() {
-    let app = spawn_app().await;
-
-    let (status, code, message) = cpp_error(app.go_live("contoso", "publish-failed").await).await;
-
-    assert_eq!((status, code.as_str()), (400, "BadRequest"));
-    assert!(message.contains("offer status: failed"), "{message}");
-    assert!(
-        message.contains("the last publish operation '"),
-        "{message}"
-    );
-    assert!(message.contains("' failed"), "{message}");
-}
-
-#[tokio::test]
-async fn golive_after_a_canceled_publish_returns_400() {
-    let app = spawn_app().await;
-
-    let (status, code, message) = cpp_error(app.go_live("contoso", "publish-canceled").await).await;
-
-    assert_eq!((status, code.as_str()), (400, "BadRequest"));
-    assert!(message.contains("offer status: canceled"), "{message}");
-    assert!(message.contains("was canceled"), "{message}");
-}
-
-#[tokio::test]
-async fn golive_on_an_offer_already_live_returns_400() {
-    let app = spawn_app().await;
-
-    let (status, code, message) = cpp_error(app.go_live("contoso", "already-live").await).await;
-
-    assert_eq!((status, code.as_str()), (400, "BadRequest"));
-    assert!(message.contains("offer status: succeeded"), "{message}");
-    assert!(message.contains("version 7 is already live"), "{message}");
+        assert_eq!((status, code.as_str()), (400, "BadRequest"), "{offer}");
+        assert!(message.contains(&format!("'{offer}'")), "{message}");
+        assert!(message.contains("nothing waiting in preview"), "{message}");
+        for fragment in fragments {
+            assert!(
+                message.contains(fragment),
+                "{offer}: {fragment:?} not in {message}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -521,4 +510,33 @@ async fn a_request_id_is_echoed_or_made() {
 
     assert_eq!(header(&made, "x-request-id").len(), 36);
     assert_eq!(header(&echoed, "x-request-id"), "my-request-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_go_lives_start_exactly_one_operation() {
+    let app = spawn_app().await;
+    let url = app.url(&golive_path("contoso", "ready-to-go-live"));
+
+    let calls = (0..64).map(|_| {
+        let request = app
+            .client
+            .post(&url)
+            .header("Authorization", format!("Bearer {TOKEN}"));
+        tokio::spawn(async move { request.send().await.expect("answered").status().as_u16() })
+    });
+    let mut statuses = Vec::new();
+    for call in calls {
+        statuses.push(call.await.expect("the task ends"));
+    }
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        63,
+        "{statuses:?}"
+    );
 }
