@@ -47,6 +47,11 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_SUCCESS_STATUS", value_enum, default_value_t = SuccessStatus::Complete)]
     pub success_status: SuccessStatus,
 
+    /// PUT rules: lenient accepts a missing If-Match and the read-only legacy core-VM keys
+    /// (what clients saw after 2020); strict refuses both with 400, as the docs describe.
+    #[arg(long, env = "CPPMOCK_PUT_MODE", value_enum, default_value_t = PutMode::Lenient)]
+    pub put_mode: PutMode,
+
     /// Log output: human-readable lines or one JSON object per line.
     #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -64,6 +69,7 @@ impl Default for Config {
             auth: AuthMode::Any,
             time_scale: 1.0,
             success_status: SuccessStatus::Complete,
+            put_mode: PutMode::Lenient,
             log_format: LogFormat::Pretty,
         }
     }
@@ -105,6 +111,13 @@ impl SuccessStatus {
             SuccessStatus::Succeeded => "succeeded",
         }
     }
+}
+
+/// How strictly PUT follows the docs (cpp-api.md §2.6, Q2, Q14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PutMode {
+    Lenient,
+    Strict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +184,8 @@ mod tests {
             "succeeded",
             "--log-format",
             "json",
+            "--put-mode",
+            "strict",
         ])
         .expect("parses");
         assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -185,6 +200,7 @@ mod tests {
         assert!((parsed.time_scale - 0.01).abs() < f64::EPSILON);
         assert_eq!(parsed.success_status, SuccessStatus::Succeeded);
         assert_eq!(parsed.log_format, LogFormat::Json);
+        assert_eq!(parsed.put_mode, PutMode::Strict);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::domain::{
-    Failure, Offer, Operation, OperationId, OperationPlan, Plans, Publisher, Stop, Store,
-    SubmissionType, Timestamp, scale_duration, validate_name,
+    CancelPlan, Failure, Offer, Operation, OperationId, OperationPlan, Plans, Publisher, Revision,
+    Stop, Store, SubmissionType, Timestamp, scale_duration, validate_name,
 };
 
 /// A fixture set that cannot be loaded: which file, where in it, and why.
@@ -48,6 +48,7 @@ pub(crate) struct LoadOptions {
 struct PublisherFixture {
     id: String,
     display_text: Option<String>,
+    seller_id: Option<u64>,
     /// Bearer tokens granted this publisher in strict auth mode.
     #[serde(default)]
     tokens: Vec<String>,
@@ -71,6 +72,8 @@ struct OfferFixture {
     publish: PlanFixture,
     #[serde(default)]
     go_live: PlanFixture,
+    /// Publish answers 422 with this reason.
+    validation_error: Option<String>,
     definition: Option<serde_json::Value>,
 }
 
@@ -105,6 +108,11 @@ struct PlanFixture {
     /// The step at whose end the operation fails.
     fail_at: Option<String>,
     failure_message: Option<String>,
+    /// Seconds from a cancel request to the cancel (before the time scale); 0 or absent:
+    /// canceled as the request is answered.
+    cancel_seconds: Option<f64>,
+    /// `false`: cancel requests are refused with 409 (absent: `true`).
+    cancelable: Option<bool>,
 }
 
 /// One more operation on top of what `state` implies, started when the fixtures load.
@@ -141,6 +149,20 @@ enum SeedStatus {
     Failed,
     /// Canceled at load time.
     Canceled,
+}
+
+/// The plans of an offer a PUT creates: the default step durations, scaled.
+pub(crate) fn default_plans(options: LoadOptions) -> Plans {
+    Plans {
+        publish: Arc::new(OperationPlan::default_for(
+            SubmissionType::Publish,
+            options.time_scale,
+        )),
+        go_live: Arc::new(OperationPlan::default_for(
+            SubmissionType::GoLive,
+            options.time_scale,
+        )),
+    }
 }
 
 /// Reads every `*.json` file of `dir` (sorted by name) into a new store.
@@ -251,7 +273,7 @@ fn build_publisher(
         }
     }
     let display_text = fixture.display_text.unwrap_or_else(|| fixture.id.clone());
-    let mut publisher = Publisher::new(fixture.id, display_text);
+    let mut publisher = Publisher::new(fixture.id, display_text, fixture.seller_id);
     for (i, offer) in fixture.offers.into_iter().enumerate() {
         let path = format!("offers[{i}]");
         let offer = build_offer(file, &path, offer, options, now)?;
@@ -316,14 +338,25 @@ fn build_offer(
             ));
         }
     };
+    if let Some(reason) = &fixture.validation_error {
+        if reason.trim().is_empty() {
+            return Err(FixtureError::new(
+                file,
+                format!("{path}.validationError"),
+                "must not be empty",
+            ));
+        }
+    }
+    let mut body = serde_json::Map::new();
+    body.insert("definition".to_owned(), definition);
     let mut offer = Offer {
         id: fixture.id,
-        offer_type_id: fixture.offer_type_id,
         migrated: fixture.migrated,
-        version: fixture.version,
         publishing_version: 0,
-        definition,
         plans,
+        validation_error: fixture.validation_error,
+        draft: Revision::new(fixture.version, now, fixture.offer_type_id, body),
+        history: Vec::new(),
         operations: Vec::new(),
     };
     seed_history(&mut offer, fixture.state, now);
@@ -393,7 +426,34 @@ fn build_plan(
         }
         (None, None) => None,
     };
-    Ok(OperationPlan::new(kind, durations, failure))
+    let cancel = match (fixture.cancelable.unwrap_or(true), fixture.cancel_seconds) {
+        (false, Some(_)) => {
+            return Err(FixtureError::new(
+                file,
+                format!("{path}.cancelSeconds"),
+                "an operation that cannot be canceled has no cancel delay: drop cancelSeconds or cancelable",
+            ));
+        }
+        (false, None) => CancelPlan::Refused,
+        (true, None) => CancelPlan::Immediate,
+        (true, Some(secs)) => {
+            let delay = Duration::try_from_secs_f64(secs).map_err(|_| {
+                FixtureError::new(
+                    file,
+                    format!("{path}.cancelSeconds"),
+                    format!("{secs} is not a duration in seconds (a number ≥ 0)"),
+                )
+            })?;
+            // Zero asks for a synchronous cancel; any other value for an asynchronous one,
+            // even when the time scale makes its delay zero.
+            if delay.is_zero() {
+                CancelPlan::Immediate
+            } else {
+                CancelPlan::After(scale_duration(delay, options.time_scale))
+            }
+        }
+    };
+    Ok(OperationPlan::new(kind, durations, failure).with_cancel(cancel))
 }
 
 /// The operations `state` implies, ended at `now`: a publish for `preview`, a publish and a
@@ -477,7 +537,7 @@ fn seeded(
     Operation {
         id: OperationId::new_v4(),
         created,
-        offer_version: offer.version,
+        offer_version: offer.draft.version,
         publishing_version: offer.publishing_version,
         plan,
         notification_emails: None,

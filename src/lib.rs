@@ -35,7 +35,7 @@ mod state;
 mod telemetry;
 
 pub use app::{router, service};
-pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, SuccessStatus};
+pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus};
 pub use fixtures::FixtureError;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
 pub use state::AppState;

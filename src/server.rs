@@ -32,10 +32,10 @@ pub enum StartError {
 /// # let _ = app; Ok(()) }
 /// ```
 pub fn load_state(config: &Config) -> Result<AppState, StartError> {
-    let settings = Settings::from_config(config);
     let options = LoadOptions {
         time_scale: config.time_scale,
     };
+    let settings = Settings::from_config(config, fixtures::default_plans(options));
     let now = crate::clock::Clock.now();
     let store = fixtures::load_dir(&config.fixtures, options, now)?;
     Ok(AppState::new(store, settings))

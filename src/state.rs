@@ -3,8 +3,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::clock::Clock;
-use crate::config::{AuthMode, Config, OperationLocationStyle, SuccessStatus};
-use crate::domain::{Store, Timestamp};
+use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
+use crate::domain::{Plans, Store, Timestamp};
 
 /// The running server's state, shared by every request. Cloning is cheap.
 #[derive(Debug, Clone)]
@@ -34,15 +34,20 @@ pub(crate) struct Settings {
     pub(crate) operation_location: OperationLocationStyle,
     pub(crate) public_base_url: Option<String>,
     pub(crate) success_status: SuccessStatus,
+    pub(crate) put_mode: PutMode,
+    /// How the operations of an offer a PUT creates run.
+    pub(crate) new_offer_plans: Plans,
 }
 
 impl Settings {
-    pub(crate) fn from_config(config: &Config) -> Self {
+    pub(crate) fn from_config(config: &Config, new_offer_plans: Plans) -> Self {
         Self {
             auth: config.auth,
             operation_location: config.operation_location,
             public_base_url: config.public_base_url.clone(),
             success_status: config.success_status,
+            put_mode: config.put_mode,
+            new_offer_plans,
         }
     }
 }

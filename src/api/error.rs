@@ -63,12 +63,22 @@ impl ApiError {
                 DomainError::PublisherNotFound { .. }
                 | DomainError::OfferNotFound { .. }
                 | DomainError::OperationNotFound { .. }
-                | DomainError::OperationKeyNotFound(_) => StatusCode::NOT_FOUND,
+                | DomainError::OperationKeyNotFound(_)
+                | DomainError::SlotEmpty { .. }
+                | DomainError::VersionNotFound { .. } => StatusCode::NOT_FOUND,
                 DomainError::MalformedOperationId(_)
                 | DomainError::MalformedOperationKey(_)
                 | DomainError::InvalidName { .. }
-                | DomainError::NothingToGoLive { .. } => StatusCode::BAD_REQUEST,
-                DomainError::OperationRunning { .. } => StatusCode::CONFLICT,
+                | DomainError::NothingToGoLive { .. }
+                | DomainError::UnknownSlot(_)
+                | DomainError::MalformedVersion(_)
+                | DomainError::InvalidDocument(_)
+                | DomainError::IfMatchRequired => StatusCode::BAD_REQUEST,
+                DomainError::OperationRunning { .. } | DomainError::CannotCancel { .. } => {
+                    StatusCode::CONFLICT
+                }
+                DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+                DomainError::InvalidOffer { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             },
         }
     }
@@ -85,6 +95,8 @@ impl ApiError {
                 match self.status_code() {
                     StatusCode::NOT_FOUND => "NotFound",
                     StatusCode::CONFLICT => "Conflict",
+                    StatusCode::PRECONDITION_FAILED => "PreconditionFailed",
+                    StatusCode::UNPROCESSABLE_ENTITY => "UnprocessableEntity",
                     _ => "BadRequest",
                 }
             }

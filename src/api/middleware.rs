@@ -21,6 +21,25 @@ pub(crate) enum Caller {
     Only(Grants),
 }
 
+/// Handlers read the caller the bearer layer recorded; on a route without that layer there is
+/// none, and the request is refused as unauthenticated.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or(ApiError::Unauthorized {
+                invalid_token: false,
+            })
+    }
+}
+
 impl Caller {
     pub(crate) fn may_access(&self, publisher: &str) -> bool {
         match self {

@@ -4,9 +4,11 @@
 mod error;
 mod extract;
 mod middleware;
+mod offers;
 mod operations;
 mod publish;
 mod response;
+mod status;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -17,18 +19,30 @@ use crate::state::AppState;
 pub(crate) use error::{ApiError, error_response};
 
 pub(crate) fn router(state: AppState) -> Router<AppState> {
+    const OFFER: &str = "/api/publishers/{publisherId}/offers/{offerId}";
+    let at = |tail: &str| format!("{OFFER}{tail}");
     Router::new()
+        .route("/api/publishers", get(offers::list_publishers))
         .route(
-            "/api/publishers/{publisherId}/offers/{offerId}/golive",
-            post(publish::go_live),
+            "/api/publishers/{publisherId}/offers",
+            get(offers::list_offers),
         )
+        .route(OFFER, get(offers::get_offer).put(offers::put_offer))
+        .route(&at("/versions/{version}"), get(offers::get_offer_version))
+        .route(&at("/slot/{slotId}"), get(offers::get_offer_slot))
+        .route(&at("/status"), get(status::get_offer_status))
+        .route(&at("/publish"), post(publish::publish))
+        .route(&at("/golive"), post(publish::go_live))
+        .route(&at("/cancel"), post(publish::cancel))
+        .route(&at("/submissions"), get(operations::list_submissions))
+        .route(&at("/operations"), get(operations::list_submissions))
         .route(
-            "/api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}",
+            &at("/operations/{operationId}"),
             get(operations::get_operation),
         )
         // The by-id path openshift-ansible can build (cpp-api.md §2.7).
         .route(
-            "/api/publishers/{publisherId}/offers/{offerId}/submissions/operations/{operationId}",
+            &at("/submissions/operations/{operationId}"),
             get(operations::get_operation),
         )
         .route(

@@ -2,13 +2,14 @@
 //! non-migrated `$` key (E13). The body is one JSON object (cpp-api.md §3.6, Q9).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Serialize;
 
 use crate::config::SuccessStatus;
 use crate::domain::{
-    Found, Message, Operation, OperationId, OperationKey, OperationStatus, StepSnapshot, Timestamp,
+    DomainError, Found, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
+    StepSnapshot, SubmissionType, Timestamp,
 };
 use crate::state::AppState;
 
@@ -40,6 +41,148 @@ pub(crate) async fn get_operation_by_key(
     let (operation, migrated) =
         state.with_world(|world| world.store.operation_by_key(&key).map(owned))?;
     Ok(detail_response(&state, &operation, migrated, now))
+}
+
+/// E11 `GET /api/publishers/{publisherId}/offers/{offerId}/submissions` (also `…/operations`):
+/// the offer's operations, newest first, filtered by `status` or `submissionState`.
+pub(crate) async fn list_submissions(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response> {
+    let filter = Filter::parse(uri.query().unwrap_or(""));
+    let now = state.now();
+    let success = state.settings().success_status;
+    let items = state.with_world(|world| {
+        let loc = world.store.locate_offer(&publisher, &offer)?;
+        let publisher = &world.store.publisher_at(loc).id;
+        let offer = world.store.offer_at(loc);
+        Ok::<_, DomainError>(
+            offer
+                .operations
+                .iter()
+                .rev()
+                .filter(|op| filter.keeps(op.status_at(now)))
+                .map(|op| Submission::new(publisher, offer, op, now, success))
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    Ok(json(StatusCode::OK, &items))
+}
+
+/// The list filters: `status` (documented) or `submissionState` (devigned/pub), value
+/// compared ignoring case with `complete`, `completed` and `succeeded` alike (decision 2);
+/// `includeCompleted=false` keeps running operations only (our extension).
+#[derive(Debug, Default)]
+struct Filter {
+    /// `Some(None)`: a status no operation can have, so nothing matches.
+    status: Option<Option<OperationStatus>>,
+    running_only: bool,
+}
+
+impl Filter {
+    fn parse(query: &str) -> Self {
+        let mut filter = Filter::default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            if key.eq_ignore_ascii_case("status") || key.eq_ignore_ascii_case("submissionState") {
+                filter.status = Some(match value.to_ascii_lowercase().as_str() {
+                    "running" | "inprogress" => Some(OperationStatus::Running),
+                    "complete" | "completed" | "succeeded" => Some(OperationStatus::Complete),
+                    "failed" => Some(OperationStatus::Failed),
+                    "canceled" | "cancelled" => Some(OperationStatus::Canceled),
+                    _ => None,
+                });
+            } else if key.eq_ignore_ascii_case("includeCompleted") {
+                filter.running_only = value.eq_ignore_ascii_case("false");
+            }
+        }
+        filter
+    }
+
+    fn keeps(&self, status: OperationStatus) -> bool {
+        let by_status = match self.status {
+            None => true,
+            Some(wanted) => wanted == Some(status),
+        };
+        by_status && !(self.running_only && status.is_terminal())
+    }
+}
+
+/// An operations-list item (cpp-api.md §3.5).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Submission {
+    id: String,
+    offer_id: String,
+    offer_version: u32,
+    offer_type_id: String,
+    publisher_id: String,
+    submission_type: &'static str,
+    submission_state: &'static str,
+    status: &'static str,
+    publishing_version: u32,
+    slot: &'static str,
+    version: u64,
+    definition: SubmissionDefinition,
+    changed_time: String,
+    created_date_time: String,
+    last_action_date_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SubmissionDefinition {
+    metadata: SubmissionMetadata,
+}
+
+#[derive(Debug, Serialize)]
+struct SubmissionMetadata {
+    emails: String,
+}
+
+impl Submission {
+    fn new(
+        publisher: &str,
+        offer: &Offer,
+        op: &Operation,
+        now: Timestamp,
+        success: SuccessStatus,
+    ) -> Self {
+        let status = op.status_at(now);
+        let last_action = op.snapshot(now).last_action;
+        let state = status_str(status, success);
+        Self {
+            id: op.id.to_string(),
+            offer_id: offer.id.clone(),
+            offer_version: op.offer_version,
+            offer_type_id: offer.revision(op.offer_version).map_or_else(
+                || offer.draft.offer_type_id.clone(),
+                |r| r.offer_type_id.clone(),
+            ),
+            publisher_id: publisher.to_owned(),
+            submission_type: op.kind().as_str(),
+            submission_state: state,
+            status: state,
+            publishing_version: op.publishing_version,
+            slot: match op.kind() {
+                SubmissionType::Publish => "staging",
+                SubmissionType::GoLive => "production",
+            },
+            version: last_action.dotnet_ticks(),
+            definition: SubmissionDefinition {
+                metadata: SubmissionMetadata {
+                    emails: op.notification_emails.as_deref().unwrap_or("").to_owned(),
+                },
+            },
+            changed_time: last_action.to_string(),
+            created_date_time: op.created.to_string(),
+            last_action_date_time: last_action.to_string(),
+            error: (status == OperationStatus::Failed)
+                .then(|| op.plan.failure().map(|f| f.message.clone()))
+                .flatten(),
+        }
+    }
 }
 
 /// What the answer needs, copied out so the lock is released before the snapshot is built.
@@ -83,7 +226,7 @@ pub(crate) struct OperationDetail {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct WireStep {
+pub(crate) struct WireStep {
     id: &'static str,
     step_name: &'static str,
     description: &'static str,
@@ -95,7 +238,7 @@ struct WireStep {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct WireMessage {
+pub(crate) struct WireMessage {
     message_html: String,
     level: &'static str,
     timestamp: String,
@@ -151,11 +294,7 @@ impl OperationDetail {
             messages,
             publishing_version: operation.publishing_version,
             offer_version: operation.offer_version,
-            cancellation_request_state: if snapshot.status.is_terminal() {
-                "cannotCancel"
-            } else {
-                "canCancel"
-            },
+            cancellation_request_state: operation.cancellation_state(now).as_str(),
             created_date_time: operation.created.to_string(),
             last_action_date_time: snapshot.last_action.to_string(),
             steps: snapshot.steps.into_iter().map(WireStep::from).collect(),

@@ -1,5 +1,5 @@
-//! Starting long-running operations: go-live (E9). Each answers `202` with `Location` and
-//! `Operation-Location` (cpp-api.md §2.4, decision 1).
+//! Starting and canceling long-running operations: publish (E8), go-live (E9), cancel (E10).
+//! Each answers with `Location` and `Operation-Location` (cpp-api.md §2.4, decision 1).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::config::OperationLocationStyle;
-use crate::domain::{GoLiveRequest, OperationAddress, go_live as start_go_live};
+use crate::domain::{Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp};
 use crate::state::AppState;
 
 use super::error::{API_VERSION, ApiError, Result};
@@ -27,12 +27,56 @@ struct Metadata {
 }
 
 /// An empty (or blank) body is no body; anything else must be the JSON object above.
-fn parse_metadata(body: &[u8]) -> Result<MetadataBody> {
+fn parse_notify(body: &[u8]) -> Result<Notify> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(MetadataBody::default());
+        return Ok(Notify::default());
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid: {e}.")))
+    let parsed: MetadataBody = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid: {e}.")))?;
+    Ok(Notify {
+        notification_emails: parsed.metadata.and_then(|m| m.notification_emails),
+    })
+}
+
+type Start = fn(
+    &mut Store,
+    OfferLoc,
+    Notify,
+    Timestamp,
+) -> std::result::Result<OperationAddress, DomainError>;
+
+/// Finds the offer (404), then checks the body (400), then starts the operation: the order
+/// of cpp-api.md §2.9, under one lock so racing requests start one operation.
+fn start(
+    state: &AppState,
+    publisher: &str,
+    offer: &str,
+    body: &[u8],
+    start: Start,
+) -> Result<OperationAddress> {
+    let notify = parse_notify(body);
+    let now = state.now();
+    state.with_world(|world| {
+        let loc = world.store.locate_offer(publisher, offer)?;
+        Ok(start(&mut world.store, loc, notify?, now)?)
+    })
+}
+
+/// E8 `POST /api/publishers/{publisherId}/offers/{offerId}/publish`: publishes the draft to
+/// preview.
+pub(crate) async fn publish(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response> {
+    let address = start(&state, &publisher, &offer, &body, crate::domain::publish)?;
+    Ok(with_location(
+        &state,
+        &headers,
+        StatusCode::ACCEPTED,
+        Some(&address),
+    ))
 }
 
 /// E9 `POST /api/publishers/{publisherId}/offers/{offerId}/golive`: pushes the version waiting
@@ -43,22 +87,50 @@ pub(crate) async fn go_live(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    let body = parse_metadata(&body);
-    let now = state.now();
-    let started = state.with_world(|world| {
-        let loc = world.store.locate_offer(&publisher, &offer)?;
-        let request = GoLiveRequest {
-            notification_emails: body?.metadata.and_then(|m| m.notification_emails),
-        };
-        Ok::<_, ApiError>(start_go_live(&mut world.store, loc, request, now)?)
-    })?;
-    Ok(accepted(&state, &headers, &started))
+    let address = start(&state, &publisher, &offer, &body, crate::domain::go_live)?;
+    Ok(with_location(
+        &state,
+        &headers,
+        StatusCode::ACCEPTED,
+        Some(&address),
+    ))
 }
 
-/// `202 Accepted`, empty body, with the headers that lead to the operation.
-fn accepted(state: &AppState, headers: &HeaderMap, address: &OperationAddress) -> Response {
+/// E10 `POST /api/publishers/{publisherId}/offers/{offerId}/cancel`: cancels the running
+/// operation: `200` when done at once, `202` when it takes time or nothing runs.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response> {
+    let notify = parse_notify(&body);
+    let now = state.now();
+    let outcome = state.with_world(|world| {
+        let loc = world.store.locate_offer(&publisher, &offer)?;
+        notify?;
+        Ok::<_, ApiError>(crate::domain::cancel(&mut world.store, loc, now)?)
+    })?;
+    let (status, address) = match &outcome {
+        Cancel::Done(address) => (StatusCode::OK, Some(address)),
+        Cancel::Requested(address) => (StatusCode::ACCEPTED, Some(address)),
+        Cancel::NothingRunning(address) => (StatusCode::ACCEPTED, address.as_ref()),
+    };
+    Ok(with_location(&state, &headers, status, address))
+}
+
+/// An empty answer with the headers that lead to the operation, if there is one.
+fn with_location(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    address: Option<&OperationAddress>,
+) -> Response {
+    let mut response = status.into_response();
+    let Some(address) = address else {
+        return response;
+    };
     let path = operation_path(address);
-    let mut response = StatusCode::ACCEPTED.into_response();
     let settings = state.settings();
     let operation_location = match settings.operation_location {
         OperationLocationStyle::Off => None,

@@ -56,4 +56,65 @@ pub(crate) enum DomainError {
         kind: SubmissionType,
         operation: String,
     },
+
+    #[error("'{0}' is not a slot: use draft, preview (or staging) or production.")]
+    UnknownSlot(String),
+
+    #[error("There is no {slot} slot deployed for Offer ID '{offer}', Publisher ID '{publisher}'.")]
+    SlotEmpty {
+        publisher: String,
+        offer: String,
+        /// `Staging` for preview, as the service named it (cpp-api.md §2.5).
+        slot: &'static str,
+    },
+
+    #[error("'{0}' is not an offer version: a version is a whole number.")]
+    MalformedVersion(String),
+
+    #[error("Version {version} of offer '{offer}' of publisher '{publisher}' was not found.")]
+    VersionNotFound {
+        publisher: String,
+        offer: String,
+        version: u32,
+    },
+
+    #[error("Offer '{offer}' of publisher '{publisher}' failed validation: {reason}")]
+    InvalidOffer {
+        publisher: String,
+        offer: String,
+        reason: String,
+    },
+
+    #[error("The request body is not a valid offer document: {0}")]
+    InvalidDocument(String),
+
+    #[error(
+        "The If-Match header is required: send the offer's current ETag, or '*' to overwrite whatever is stored."
+    )]
+    IfMatchRequired,
+
+    #[error("{}", precondition_message(given, current.as_deref()))]
+    PreconditionFailed {
+        given: String,
+        current: Option<String>,
+    },
+
+    #[error(
+        "The {kind} operation '{operation}' of offer '{offer}' of publisher '{publisher}' can no longer be canceled."
+    )]
+    CannotCancel {
+        publisher: String,
+        offer: String,
+        kind: SubmissionType,
+        operation: String,
+    },
+}
+
+fn precondition_message(given: &str, current: Option<&str>) -> String {
+    match current {
+        Some(current) => format!(
+            "The If-Match value {given} does not match the offer's current ETag {current}: it was changed since it was read."
+        ),
+        None => format!("The If-Match value {given} matches nothing: the offer does not exist."),
+    }
 }

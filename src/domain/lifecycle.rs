@@ -1,17 +1,18 @@
 //! The state changes of the CPP publishing flow, each `(&mut Store, …, now)`, with the order
 //! of domain checks of cpp-api.md §2.9 in one place: a running operation (409) before the
-//! offer's state (400).
+//! offer's state and validity (400, 422).
 
+use super::document::{IfMatch, OfferWrite};
 use super::error::DomainError;
-use super::ids::{KeySlot, OperationId, OperationKey};
-use super::offer::Offer;
-use super::operation::{Operation, SubmissionType};
+use super::ids::{KeySlot, OperationId, OperationKey, validate_name};
+use super::offer::{Offer, Plans, Revision, next_change_time};
+use super::operation::{CancelPlan, Operation, Stop, SubmissionType};
 use super::store::{OfferLoc, Publisher, Store};
 use super::time::Timestamp;
 
-/// The optional body of a go-live (cpp-api.md E9): notification e-mails, as for publish.
+/// The optional body of publish and go-live: notification e-mails (cpp-api.md E8, E9).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct GoLiveRequest {
+pub(crate) struct Notify {
     pub(crate) notification_emails: Option<String>,
 }
 
@@ -49,6 +50,55 @@ impl OperationAddress {
     }
 }
 
+fn running_conflict(publisher: &Publisher, offer: &Offer, running: &Operation) -> DomainError {
+    DomainError::OperationRunning {
+        publisher: publisher.id.clone(),
+        offer: offer.id.clone(),
+        kind: running.kind(),
+        operation: running.id.to_string(),
+    }
+}
+
+/// Starts publishing the draft to preview (cpp-api.md E8).
+///
+/// A publish of the same version already running is answered with that operation (the
+/// reference's idempotent publish, decision 3); any other running operation is a conflict.
+pub(crate) fn publish(
+    store: &mut Store,
+    loc: OfferLoc,
+    notify: Notify,
+    now: Timestamp,
+) -> Result<OperationAddress, DomainError> {
+    let publisher = store.publisher_at(loc);
+    let offer = store.offer_at(loc);
+    if let Some(running) = offer.running_operation(now) {
+        if running.kind() == SubmissionType::Publish && running.offer_version == offer.draft.version
+        {
+            return Ok(OperationAddress::of(publisher, offer, running));
+        }
+        return Err(running_conflict(publisher, offer, running));
+    }
+    if let Some(reason) = &offer.validation_error {
+        return Err(DomainError::InvalidOffer {
+            publisher: publisher.id.clone(),
+            offer: offer.id.clone(),
+            reason: reason.clone(),
+        });
+    }
+    let offer_version = offer.draft.version;
+    let publishing_version = offer.publishing_version + 1;
+    store.offer_mut(loc).publishing_version = publishing_version;
+    Ok(start(
+        store,
+        loc,
+        SubmissionType::Publish,
+        offer_version,
+        publishing_version,
+        notify,
+        now,
+    ))
+}
+
 /// Starts pushing what waits in preview to production (cpp-api.md E9).
 ///
 /// Refused while any operation runs on the offer, a go-live included: racing go-lives get
@@ -56,18 +106,13 @@ impl OperationAddress {
 pub(crate) fn go_live(
     store: &mut Store,
     loc: OfferLoc,
-    request: GoLiveRequest,
+    notify: Notify,
     now: Timestamp,
 ) -> Result<OperationAddress, DomainError> {
     let publisher = store.publisher_at(loc);
     let offer = store.offer_at(loc);
     if let Some(running) = offer.running_operation(now) {
-        return Err(DomainError::OperationRunning {
-            publisher: publisher.id.clone(),
-            offer: offer.id.clone(),
-            kind: running.kind(),
-            operation: running.id.to_string(),
-        });
+        return Err(running_conflict(publisher, offer, running));
     }
     let promotion = offer
         .awaiting_go_live(now)
@@ -77,24 +122,166 @@ pub(crate) fn go_live(
             status: offer.status_at(now),
             reason,
         })?;
-    let notification_emails = request
-        .notification_emails
-        .map(String::into_boxed_str)
-        .or_else(|| {
+    // Without e-mails of its own, a go-live notifies whom the publish did.
+    let notify = Notify {
+        notification_emails: notify.notification_emails.or_else(|| {
             offer
                 .last_operation()
-                .and_then(|op| op.notification_emails.clone())
-        });
+                .and_then(|op| op.notification_emails.as_deref().map(str::to_owned))
+        }),
+    };
+    Ok(start(
+        store,
+        loc,
+        SubmissionType::GoLive,
+        promotion.offer_version,
+        promotion.publishing_version,
+        notify,
+        now,
+    ))
+}
+
+fn start(
+    store: &mut Store,
+    loc: OfferLoc,
+    kind: SubmissionType,
+    offer_version: u32,
+    publishing_version: u32,
+    notify: Notify,
+    now: Timestamp,
+) -> OperationAddress {
+    let offer = store.offer_at(loc);
     let operation = Operation {
         id: OperationId::new_v4(),
         created: now,
-        offer_version: promotion.offer_version,
-        publishing_version: promotion.publishing_version,
-        plan: offer.plans.go_live.clone(),
-        notification_emails,
+        offer_version,
+        publishing_version,
+        plan: offer.plans.for_kind(kind).clone(),
+        notification_emails: notify.notification_emails.map(String::into_boxed_str),
         stopped: None,
     };
-    let address = OperationAddress::of(publisher, offer, &operation);
+    let address = OperationAddress::of(store.publisher_at(loc), offer, &operation);
     store.push_operation(loc, operation);
-    Ok(address)
+    address
+}
+
+/// What a cancel did (cpp-api.md E10, Q8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cancel {
+    /// The running operation is canceled now (`200`).
+    Done(OperationAddress),
+    /// The operation will be canceled shortly (`202`), or a cancel was already asked for.
+    Requested(OperationAddress),
+    /// Nothing runs: nothing changes (`202`, as openshift-ansible saw); the newest operation,
+    /// if any.
+    NothingRunning(Option<OperationAddress>),
+}
+
+/// Cancels the operation running on the offer, if any.
+pub(crate) fn cancel(
+    store: &mut Store,
+    loc: OfferLoc,
+    now: Timestamp,
+) -> Result<Cancel, DomainError> {
+    let publisher = store.publisher_at(loc);
+    let offer = store.offer_at(loc);
+    let Some(running) = offer.running_operation(now) else {
+        let newest = offer
+            .last_operation()
+            .map(|op| OperationAddress::of(publisher, offer, op));
+        return Ok(Cancel::NothingRunning(newest));
+    };
+    let address = OperationAddress::of(publisher, offer, running);
+    if running.stopped.is_some() {
+        return Ok(Cancel::Requested(address));
+    }
+    let (at, outcome) = match running.plan.cancel() {
+        CancelPlan::Refused => {
+            return Err(DomainError::CannotCancel {
+                publisher: publisher.id.clone(),
+                offer: offer.id.clone(),
+                kind: running.kind(),
+                operation: running.id.to_string(),
+            });
+        }
+        CancelPlan::Immediate => (now, Cancel::Done(address)),
+        CancelPlan::After(delay) => (now.plus(delay), Cancel::Requested(address)),
+    };
+    if let Some(op) = store.offer_mut(loc).operations.last_mut() {
+        op.stopped = Some((at, Stop::Canceled));
+    }
+    Ok(outcome)
+}
+
+/// What a PUT did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Written {
+    Created,
+    Updated,
+}
+
+/// A PUT: the checked body and the If-Match header, and whether a missing If-Match on an
+/// existing offer is refused (strict mode).
+#[derive(Debug, Clone)]
+pub(crate) struct Put {
+    pub(crate) write: OfferWrite,
+    pub(crate) if_match: IfMatch,
+    pub(crate) require_if_match: bool,
+}
+
+/// Creates or replaces an offer's document (cpp-api.md E6, §2.6). Each write is a new
+/// version with a new change time and ETag; a new offer gets `plans`.
+pub(crate) fn put_offer(
+    store: &mut Store,
+    publisher: &str,
+    offer: &str,
+    put: Put,
+    plans: &Plans,
+    now: Timestamp,
+) -> Result<(Written, OfferLoc), DomainError> {
+    let Put {
+        write,
+        if_match,
+        require_if_match,
+    } = put;
+    let p = store.locate_publisher(publisher)?;
+    match store.locate_offer(publisher, offer) {
+        Ok(loc) => {
+            let current = store.offer_at(loc);
+            if_match.check(Some(&current.draft.etag()), require_if_match)?;
+            let changed = next_change_time(Some(current.draft.changed), now);
+            let version = current.draft.version + 1;
+            store.offer_mut(loc).save(Revision::new(
+                version,
+                changed,
+                write.offer_type_id,
+                write.body,
+            ));
+            Ok((Written::Updated, loc))
+        }
+        Err(DomainError::OfferNotFound { .. }) => {
+            validate_name("offer", offer)?;
+            if_match.check(None, require_if_match)?;
+            let new = Offer {
+                id: offer.to_owned(),
+                migrated: true,
+                publishing_version: 0,
+                plans: plans.clone(),
+                validation_error: None,
+                draft: Revision::new(
+                    1,
+                    next_change_time(None, now),
+                    write.offer_type_id,
+                    write.body,
+                ),
+                history: Vec::new(),
+                operations: Vec::new(),
+            };
+            let loc = store.add_offer(p, new).map_err(|o| {
+                DomainError::InvalidDocument(format!("offer '{}' already exists.", o.id))
+            })?;
+            Ok((Written::Created, loc))
+        }
+        Err(e) => Err(e),
+    }
 }

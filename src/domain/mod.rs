@@ -1,5 +1,6 @@
 //! The CPP model: ids, offers, operations, the store and the lifecycle rules; no HTTP, no clock.
 
+mod document;
 mod error;
 mod ids;
 mod lifecycle;
@@ -8,13 +9,16 @@ mod operation;
 mod store;
 mod time;
 
+pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::DomainError;
 pub(crate) use ids::{OperationId, OperationKey, name_key, validate_name};
-pub(crate) use lifecycle::{GoLiveRequest, OperationAddress, go_live};
-pub(crate) use offer::{Offer, Plans};
+pub(crate) use lifecycle::{
+    Cancel, Notify, OperationAddress, Put, Written, cancel, go_live, publish, put_offer,
+};
+pub(crate) use offer::{Offer, OfferStatus, Plans, Revision, Slot};
 pub(crate) use operation::{
-    Failure, Message, Operation, OperationPlan, OperationStatus, StepSnapshot, Stop,
+    CancelPlan, Failure, Message, Operation, OperationPlan, OperationStatus, StepSnapshot, Stop,
     SubmissionType, scale_duration,
 };
-pub(crate) use store::{Found, Grants, Publisher, Store};
+pub(crate) use store::{Found, Grants, OfferLoc, Publisher, Store};
 pub(crate) use time::Timestamp;

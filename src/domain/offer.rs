@@ -1,10 +1,16 @@
-//! Offers: what a fixture or a PUT defines, the operations run on them, and the offer status
-//! derived from the newest operation.
+//! Offers: their saved document versions (with ETags), the operations run on them, and what
+//! follows from the newest operation: offer status, slots, what waits for go-live.
 
 use std::fmt;
 use std::sync::Arc;
 
-use super::operation::{Operation, OperationPlan, OperationStatus, SubmissionType};
+use serde_json::{Map, Value};
+
+use super::error::DomainError;
+use super::operation::{
+    Message, MessageLevel, Operation, OperationPlan, OperationStatus, StepId, StepSnapshot,
+    StepStatus, SubmissionType,
+};
 use super::time::Timestamp;
 
 /// Offer `status` (cpp-api.md §3.7).
@@ -51,23 +57,93 @@ impl Plans {
     }
 }
 
+/// A weak, Azure-Table-style ETag built from the change time, colons percent-encoded:
+/// `W/"datetime'2019-10-30T22%3A03%3A51.6562051Z'"` (cpp-api.md §2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ETag(String);
+
+impl ETag {
+    pub(crate) fn of(changed: Timestamp) -> Self {
+        Self(format!(
+            "W/\"datetime'{}'\"",
+            changed.to_string().replace(':', "%3A")
+        ))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One saved version of the offer document.
 #[derive(Debug, Clone)]
-#[expect(
-    dead_code,
-    reason = "offer_type_id and definition are kept from the fixtures for the offer endpoints"
-)]
+pub(crate) struct Revision {
+    pub(crate) version: u32,
+    pub(crate) changed: Timestamp,
+    pub(crate) offer_type_id: String,
+    /// `definition` and every other top-level key the client owns, as last written.
+    pub(crate) body: Arc<Map<String, Value>>,
+}
+
+impl Revision {
+    pub(crate) fn new(
+        version: u32,
+        changed: Timestamp,
+        offer_type_id: String,
+        body: Map<String, Value>,
+    ) -> Self {
+        Self {
+            version,
+            changed,
+            offer_type_id,
+            body: Arc::new(body),
+        }
+    }
+
+    pub(crate) fn etag(&self) -> ETag {
+        ETag::of(self.changed)
+    }
+
+    /// `definition.displayText`, for offer summaries.
+    pub(crate) fn display_text(&self) -> Option<&str> {
+        self.body.get("definition")?.get("displayText")?.as_str()
+    }
+}
+
+/// The three places a document version can be (cpp-api.md E5); `staging` is preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Draft,
+    Preview,
+    Production,
+}
+
+impl Slot {
+    pub(crate) fn parse(value: &str) -> Result<Self, DomainError> {
+        match value.to_ascii_lowercase().as_str() {
+            "draft" => Ok(Slot::Draft),
+            "preview" | "staging" => Ok(Slot::Preview),
+            "production" => Ok(Slot::Production),
+            _ => Err(DomainError::UnknownSlot(value.to_owned())),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct Offer {
     /// The id as first spelt; lookups ignore case.
     pub(crate) id: String,
-    pub(crate) offer_type_id: String,
     /// Migrated offers name operations by GUID, others by a `$` key (cpp-api.md §2.8).
     pub(crate) migrated: bool,
-    /// The draft's version.
-    pub(crate) version: u32,
     /// Counts publishes; the `n` of a non-migrated operation key.
     pub(crate) publishing_version: u32,
-    pub(crate) definition: serde_json::Value,
     pub(crate) plans: Plans,
+    /// Why publish answers 422, when the fixture says the offer fails validation.
+    pub(crate) validation_error: Option<String>,
+    /// The current document, what GET and the draft slot show.
+    pub(crate) draft: Revision,
+    /// Earlier versions, oldest first, for `versions/{n}` and the slots.
+    pub(crate) history: Vec<Revision>,
     /// Oldest first. At most the last one can still be running.
     pub(crate) operations: Vec<Operation>,
 }
@@ -79,6 +155,15 @@ pub(crate) struct Promotion {
     pub(crate) publishing_version: u32,
 }
 
+/// The offer status object of cpp-api.md §3.3 at one instant.
+#[derive(Debug, Clone)]
+pub(crate) struct StatusView {
+    pub(crate) status: OfferStatus,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) steps: Vec<StepSnapshot>,
+    pub(crate) notification_emails: Option<String>,
+}
+
 impl Offer {
     pub(crate) fn last_operation(&self) -> Option<&Operation> {
         self.operations.last()
@@ -88,6 +173,39 @@ impl Offer {
     pub(crate) fn running_operation(&self, now: Timestamp) -> Option<&Operation> {
         self.last_operation()
             .filter(|op| op.status_at(now) == OperationStatus::Running)
+    }
+
+    /// The document of version `version`, if it was saved.
+    pub(crate) fn revision(&self, version: u32) -> Option<&Revision> {
+        if self.draft.version == version {
+            return Some(&self.draft);
+        }
+        let i = self
+            .history
+            .binary_search_by_key(&version, |r| r.version)
+            .ok()?;
+        self.history.get(i)
+    }
+
+    /// What a slot holds at `now`: the draft, or the version the newest completed publish
+    /// (preview) or go-live (production) pushed there.
+    pub(crate) fn slot_at(&self, slot: Slot, now: Timestamp) -> Option<&Revision> {
+        let kind = match slot {
+            Slot::Draft => return Some(&self.draft),
+            Slot::Preview => SubmissionType::Publish,
+            Slot::Production => SubmissionType::GoLive,
+        };
+        self.operations
+            .iter()
+            .rev()
+            .find(|op| op.kind() == kind && op.status_at(now) == OperationStatus::Complete)
+            .and_then(|op| self.revision(op.offer_version))
+    }
+
+    /// Saves `revision` as the new draft, keeping the old one in the history.
+    pub(crate) fn save(&mut self, revision: Revision) {
+        let old = std::mem::replace(&mut self.draft, revision);
+        self.history.push(old);
     }
 
     /// The offer status at `now`, from the newest operation. A publish that reached sign-off
@@ -102,6 +220,58 @@ impl Offer {
             (SubmissionType::GoLive, OperationStatus::Complete) => OfferStatus::Succeeded,
             (_, OperationStatus::Failed) => OfferStatus::Failed,
             (_, OperationStatus::Canceled) => OfferStatus::Canceled,
+        }
+    }
+
+    /// The whole pipeline as the status page shows it (cpp-api.md E7): the newest
+    /// operation's steps, completed with the steps before or after it.
+    pub(crate) fn status_view(&self, now: Timestamp) -> StatusView {
+        let Some(last) = self.last_operation() else {
+            return StatusView {
+                status: OfferStatus::NeverPublished,
+                messages: Vec::new(),
+                steps: Vec::new(),
+                notification_emails: None,
+            };
+        };
+        let snapshot = last.snapshot(now);
+        let mut steps = Vec::with_capacity(6);
+        match last.kind() {
+            SubmissionType::Publish => {
+                steps.extend(snapshot.steps);
+                steps.push(StepSnapshot::new(
+                    StepId::Live,
+                    StepStatus::NotStarted,
+                    0,
+                    Vec::new(),
+                ));
+            }
+            SubmissionType::GoLive => {
+                // The publish before it reached sign-off: its four working steps are done.
+                let publish = &SubmissionType::Publish.steps()[..4];
+                steps.extend(
+                    publish.iter().map(|&step| {
+                        StepSnapshot::new(step, StepStatus::Complete, 100, Vec::new())
+                    }),
+                );
+                steps.extend(snapshot.steps);
+            }
+        }
+        let messages = snapshot
+            .error
+            .map(|error| {
+                vec![Message {
+                    html: error,
+                    level: MessageLevel::Error,
+                    timestamp: snapshot.last_action,
+                }]
+            })
+            .unwrap_or_default();
+        StatusView {
+            status: self.status_at(now),
+            messages,
+            steps,
+            notification_emails: last.notification_emails.as_deref().map(str::to_owned),
         }
     }
 
@@ -142,5 +312,49 @@ impl Offer {
             ),
             (kind, _) => format!("; a {kind} operation '{}' is running", last.id),
         })
+    }
+}
+
+/// The change time of a write at `now`: strictly after `previous` at the 100 ns resolution
+/// of the wire format, so every write gets a new ETag even within one tick.
+pub(crate) fn next_change_time(previous: Option<Timestamp>, now: Timestamp) -> Timestamp {
+    const TICK: u64 = 100;
+    let now = Timestamp::from_unix_nanos(now.unix_nanos() / TICK * TICK);
+    match previous {
+        Some(p) if now <= p => Timestamp::from_unix_nanos(p.unix_nanos() + TICK),
+        _ => now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_have_the_azure_table_form() {
+        let t = Timestamp::from_unix_nanos(1_572_473_031_656_205_100);
+        assert_eq!(
+            ETag::of(t).as_str(),
+            "W/\"datetime'2019-10-30T22%3A03%3A51.6562051Z'\""
+        );
+    }
+
+    #[test]
+    fn change_times_always_move_forward_by_at_least_a_tick() {
+        let t = Timestamp::from_unix_nanos(1_000_000_050);
+        let first = next_change_time(None, t);
+        assert_eq!(first.unix_nanos(), 1_000_000_000);
+        let second = next_change_time(Some(first), t);
+        assert_eq!(second.unix_nanos(), 1_000_000_100);
+        let later = Timestamp::from_unix_nanos(2_000_000_000);
+        assert_eq!(next_change_time(Some(second), later), later);
+    }
+
+    #[test]
+    fn slots_parse_ignoring_case_with_staging_as_preview() {
+        assert_eq!(Slot::parse("Draft").ok(), Some(Slot::Draft));
+        assert_eq!(Slot::parse("staging").ok(), Some(Slot::Preview));
+        assert_eq!(Slot::parse("PRODUCTION").ok(), Some(Slot::Production));
+        assert!(Slot::parse("live").is_err());
     }
 }

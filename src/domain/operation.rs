@@ -134,6 +134,24 @@ impl OperationStatus {
     }
 }
 
+/// `cancellationRequestState` (cpp-api.md §3.6; the last two names are ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CancellationState {
+    CanCancel,
+    CancelRequested,
+    CannotCancel,
+}
+
+impl CancellationState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CancellationState::CanCancel => "canCancel",
+            CancellationState::CancelRequested => "cancelRequested",
+            CancellationState::CannotCancel => "cannotCancel",
+        }
+    }
+}
+
 /// Step `status` (cpp-api.md §3.7, the status page's list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StepStatus {
@@ -173,6 +191,18 @@ pub(crate) struct OperationPlan {
     kind: SubmissionType,
     durations: Vec<Duration>,
     failure: Option<Failure>,
+    cancel: CancelPlan,
+}
+
+/// How a cancel request is handled (cpp-api.md E10, Q8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CancelPlan {
+    /// Canceled as the request is answered (`200`).
+    Immediate,
+    /// Canceled this long after the request (`202`; `cancelRequested` meanwhile).
+    After(Duration),
+    /// Refused (`409`); the operation says `cannotCancel`.
+    Refused,
 }
 
 impl OperationPlan {
@@ -189,7 +219,28 @@ impl OperationPlan {
             kind,
             durations,
             failure,
+            cancel: CancelPlan::Immediate,
         }
+    }
+
+    /// The same plan with another way of handling cancels.
+    pub(crate) fn with_cancel(mut self, cancel: CancelPlan) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    pub(crate) fn cancel(&self) -> CancelPlan {
+        self.cancel
+    }
+
+    /// The default plan of `kind`, every duration multiplied by `scale`.
+    pub(crate) fn default_for(kind: SubmissionType, scale: f64) -> Self {
+        let durations = kind
+            .steps()
+            .iter()
+            .map(|s| scale_duration(kind.default_duration(*s), scale))
+            .collect();
+        Self::new(kind, durations, None)
     }
 
     /// A plan of `kind` whose steps take no time.
@@ -274,7 +325,7 @@ pub(crate) struct StepSnapshot {
 }
 
 impl StepSnapshot {
-    fn new(
+    pub(crate) fn new(
         step: StepId,
         status: StepStatus,
         progress_percentage: u8,
@@ -319,6 +370,17 @@ impl Operation {
             OperationStatus::Failed
         } else {
             OperationStatus::Complete
+        }
+    }
+
+    /// Whether a cancel can still be asked for at `now`.
+    pub(crate) fn cancellation_state(&self, now: Timestamp) -> CancellationState {
+        if self.status_at(now).is_terminal() || self.plan.cancel == CancelPlan::Refused {
+            CancellationState::CannotCancel
+        } else if self.stopped.is_some() {
+            CancellationState::CancelRequested
+        } else {
+            CancellationState::CanCancel
         }
     }
 

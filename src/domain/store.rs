@@ -10,37 +10,42 @@ use super::offer::Offer;
 use super::operation::{Operation, SubmissionType};
 
 #[derive(Debug, Clone)]
-#[expect(
-    dead_code,
-    reason = "display_text is kept from the fixtures for the publishers list"
-)]
 pub(crate) struct Publisher {
     /// The id as first spelt; lookups ignore case.
     pub(crate) id: String,
     pub(crate) display_text: String,
+    /// Shown in the publishers list when the fixture gives it.
+    pub(crate) seller_id: Option<u64>,
     offers: Vec<Offer>,
     offer_index: HashMap<String, usize>,
 }
 
 impl Publisher {
-    pub(crate) fn new(id: String, display_text: String) -> Self {
+    pub(crate) fn new(id: String, display_text: String, seller_id: Option<u64>) -> Self {
         Self {
             id,
             display_text,
+            seller_id,
             offers: Vec::new(),
             offer_index: HashMap::new(),
         }
     }
 
-    /// Adds an offer; gives it back if one with the same id (ignoring case) exists.
-    pub(crate) fn add_offer(&mut self, offer: Offer) -> Result<(), Box<Offer>> {
+    /// Adds an offer and gives its index; gives it back if one with the same id (ignoring
+    /// case) exists.
+    pub(crate) fn add_offer(&mut self, offer: Offer) -> Result<usize, Box<Offer>> {
         let key = name_key(&offer.id);
         if self.offer_index.contains_key(&key) {
             return Err(Box::new(offer));
         }
-        self.offer_index.insert(key, self.offers.len());
+        let index = self.offers.len();
+        self.offer_index.insert(key, index);
         self.offers.push(offer);
-        Ok(())
+        Ok(index)
+    }
+
+    pub(crate) fn offers(&self) -> &[Offer] {
+        &self.offers
     }
 }
 
@@ -115,17 +120,44 @@ impl Store {
         self.tokens.get(token).cloned()
     }
 
+    pub(crate) fn publishers(&self) -> &[Publisher] {
+        &self.publishers
+    }
+
+    /// The index of a publisher, by id ignoring case.
+    pub(crate) fn locate_publisher(&self, publisher: &str) -> Result<usize, DomainError> {
+        self.publisher_index
+            .get(&name_key(publisher))
+            .copied()
+            .ok_or_else(|| DomainError::PublisherNotFound {
+                publisher: publisher.to_owned(),
+            })
+    }
+
+    /// Adds a new offer to the publisher at index `publisher`; gives it back if one with the
+    /// same id exists.
+    pub(crate) fn add_offer(
+        &mut self,
+        publisher: usize,
+        offer: Offer,
+    ) -> Result<OfferLoc, Box<Offer>> {
+        let index = self.publishers[publisher].add_offer(offer)?;
+        Ok(OfferLoc {
+            publisher,
+            offer: index,
+        })
+    }
+
+    pub(crate) fn offer_mut(&mut self, loc: OfferLoc) -> &mut Offer {
+        &mut self.publishers[loc.publisher].offers[loc.offer]
+    }
+
     pub(crate) fn locate_offer(
         &self,
         publisher: &str,
         offer: &str,
     ) -> Result<OfferLoc, DomainError> {
-        let p = *self
-            .publisher_index
-            .get(&name_key(publisher))
-            .ok_or_else(|| DomainError::PublisherNotFound {
-                publisher: publisher.to_owned(),
-            })?;
+        let p = self.locate_publisher(publisher)?;
         let o = *self.publishers[p]
             .offer_index
             .get(&name_key(offer))

@@ -18,6 +18,16 @@ impl Timestamp {
         Self(nanos)
     }
 
+    pub(crate) fn unix_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// .NET ticks (100 ns since 0001-01-01), the form of a CPP row `version` (cpp-api.md §3.5).
+    pub(crate) fn dotnet_ticks(self) -> u64 {
+        const UNIX_EPOCH_TICKS: u64 = 621_355_968_000_000_000;
+        UNIX_EPOCH_TICKS + self.0 / 100
+    }
+
     /// `self + d`, saturating at the far end of the range rather than wrapping.
     pub(crate) fn plus(self, d: Duration) -> Self {
         Self(self.0.saturating_add(duration_nanos(d)))
@@ -69,6 +79,10 @@ mod tests {
     #[test]
     fn arithmetic_saturates() {
         let t = Timestamp::from_unix_nanos(10);
+        assert_eq!(
+            Timestamp::from_unix_nanos(1_522_100_761_176_831_400).dotnet_ticks(),
+            636_576_975_611_768_314
+        );
         assert_eq!(t.since(t.plus(Duration::from_nanos(5))), Duration::ZERO);
         assert_eq!(
             t.plus(Duration::from_nanos(5)).since(t),

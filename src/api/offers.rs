@@ -1,0 +1,280 @@
+//! Publishers and offers: list, read (with ETag), versions, slots, create or replace
+//! (cpp-api.md E1–E6).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::PutMode;
+use crate::domain::{
+    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Put, Revision, Slot, Written,
+    put_offer as write_offer,
+};
+use crate::state::AppState;
+
+use super::error::{ApiError, Result};
+use super::extract::{Path, RawBody};
+use super::middleware::Caller;
+use super::response::json;
+
+/// E1 `GET /api/publishers`: the publishers the caller may see.
+pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Item {
+        id: String,
+        version: u32,
+        definition: Definition,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Definition {
+        display_text: String,
+        offer_type_categories: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seller_id: Option<u64>,
+    }
+    let items: Vec<Item> = state.with_world(|world| {
+        world
+            .store
+            .publishers()
+            .iter()
+            .filter(|p| caller.may_access(&p.id))
+            .map(|p| {
+                let mut categories: Vec<String> = p
+                    .offers()
+                    .iter()
+                    .map(|o| o.draft.offer_type_id.clone())
+                    .collect();
+                categories.sort();
+                categories.dedup();
+                Item {
+                    id: p.id.clone(),
+                    version: 1,
+                    definition: Definition {
+                        display_text: p.display_text.clone(),
+                        offer_type_categories: categories,
+                        seller_id: p.seller_id,
+                    },
+                }
+            })
+            .collect()
+    });
+    json(StatusCode::OK, &items)
+}
+
+/// E2 `GET /api/publishers/{publisherId}/offers`: summaries, `definition` holding only
+/// `displayText` (cpp-api.md §3.2).
+pub(crate) async fn list_offers(
+    State(state): State<AppState>,
+    Path(publisher): Path<String>,
+) -> Result<Response> {
+    let now = state.now();
+    let summaries = state.with_world(|world| {
+        let p = world.store.locate_publisher(&publisher)?;
+        let publisher = &world.store.publishers()[p];
+        Ok::<_, DomainError>(
+            publisher
+                .offers()
+                .iter()
+                .map(|offer| {
+                    let mut definition = Map::new();
+                    if let Some(text) = offer.draft.display_text() {
+                        definition.insert("displayText".to_owned(), Value::from(text));
+                    }
+                    let mut summary =
+                        envelope(&publisher.id, offer, &offer.draft, offer.status_at(now));
+                    summary.insert("definition".to_owned(), Value::Object(definition));
+                    summary
+                })
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    Ok(json(StatusCode::OK, &summaries))
+}
+
+/// E3 `GET /api/publishers/{publisherId}/offers/{offerId}`: the working copy (the draft).
+pub(crate) async fn get_offer(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+) -> Result<Response> {
+    read_document(&state, &publisher, &offer, |offer, _| Ok(&offer.draft))
+}
+
+/// E4 `GET …/offers/{offerId}/versions/{version}`: the document as it was at that version.
+pub(crate) async fn get_offer_version(
+    State(state): State<AppState>,
+    Path((publisher, offer, version)): Path<(String, String, String)>,
+) -> Result<Response> {
+    read_document(&state, &publisher, &offer, |o, _| {
+        let number: u32 = version
+            .parse()
+            .map_err(|_| DomainError::MalformedVersion(version.clone()))?;
+        o.revision(number)
+            .ok_or_else(|| DomainError::VersionNotFound {
+                publisher: publisher.clone(),
+                offer: o.id.clone(),
+                version: number,
+            })
+    })
+}
+
+/// E5 `GET …/offers/{offerId}/slot/{slotId}`: what the draft, preview or production slot holds.
+pub(crate) async fn get_offer_slot(
+    State(state): State<AppState>,
+    Path((publisher, offer, slot)): Path<(String, String, String)>,
+) -> Result<Response> {
+    read_document(&state, &publisher, &offer, |o, now| {
+        let slot = Slot::parse(&slot)?;
+        o.slot_at(slot, now).ok_or_else(|| DomainError::SlotEmpty {
+            publisher: publisher.clone(),
+            offer: o.id.clone(),
+            slot: match slot {
+                Slot::Draft | Slot::Preview => "Staging",
+                Slot::Production => "Production",
+            },
+        })
+    })
+}
+
+/// Finds the offer, picks one of its documents, and answers it with its ETag.
+fn read_document(
+    state: &AppState,
+    publisher: &str,
+    offer: &str,
+    pick: impl FnOnce(&Offer, crate::domain::Timestamp) -> Result<&Revision, DomainError>,
+) -> Result<Response> {
+    let now = state.now();
+    let document = state.with_world(|world| {
+        let loc = world.store.locate_offer(publisher, offer)?;
+        let publisher = &world.store.publisher_at(loc).id;
+        let offer = world.store.offer_at(loc);
+        let revision = pick(offer, now)?;
+        Ok::<_, DomainError>(Document::of(
+            publisher,
+            offer,
+            revision,
+            offer.status_at(now),
+        ))
+    })?;
+    Ok(document.into_response(StatusCode::OK))
+}
+
+/// E6 `PUT /api/publishers/{publisherId}/offers/{offerId}`: creates (`201`) or replaces
+/// (`200`, exactly: azure-img-utils and Debian accept nothing else) the document.
+pub(crate) async fn put_offer(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response> {
+    let strict = state.settings().put_mode == PutMode::Strict;
+    // Parsed before the lock is taken; its errors are reported after the 404s (§2.9).
+    let write = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid JSON: {e}.")))
+        .and_then(|value| Ok(OfferWrite::from_json(&publisher, &offer, value, strict)?));
+    let if_match = match headers.get(header::IF_MATCH).map(|v| v.to_str()) {
+        None => IfMatch::Absent,
+        Some(Ok(value)) => IfMatch::parse(Some(value)),
+        Some(Err(_)) => {
+            return Err(ApiError::BadRequest(
+                "The If-Match header is not valid text.".to_owned(),
+            ));
+        }
+    };
+    let now = state.now();
+    let settings = state.settings();
+    let (written, document) = state.with_world(|world| {
+        world.store.locate_publisher(&publisher)?;
+        let write = write?;
+        let put = Put {
+            write,
+            if_match,
+            require_if_match: strict,
+        };
+        let (written, loc) = write_offer(
+            &mut world.store,
+            &publisher,
+            &offer,
+            put,
+            &settings.new_offer_plans,
+            now,
+        )?;
+        let offer = world.store.offer_at(loc);
+        let document = Document::of(
+            &world.store.publisher_at(loc).id,
+            offer,
+            &offer.draft,
+            offer.status_at(now),
+        );
+        Ok::<_, ApiError>((written, document))
+    })?;
+    let status = match written {
+        Written::Created => StatusCode::CREATED,
+        Written::Updated => StatusCode::OK,
+    };
+    Ok(document.into_response(status))
+}
+
+/// An offer document, copied out of the lock (the body is shared, not cloned).
+struct Document {
+    envelope: Map<String, Value>,
+    revision: Revision,
+}
+
+impl Document {
+    fn of(publisher: &str, offer: &Offer, revision: &Revision, status: OfferStatus) -> Self {
+        Self {
+            envelope: envelope(publisher, offer, revision, status),
+            revision: revision.clone(),
+        }
+    }
+
+    fn into_response(self, status: StatusCode) -> Response {
+        #[derive(Serialize)]
+        struct Full<'a> {
+            #[serde(flatten)]
+            envelope: &'a Map<String, Value>,
+            #[serde(flatten)]
+            body: &'a Map<String, Value>,
+        }
+        let full = Full {
+            envelope: &self.envelope,
+            body: &self.revision.body,
+        };
+        let mut response = json(status, &full);
+        if let Ok(etag) = HeaderValue::from_str(self.revision.etag().as_str()) {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        response
+    }
+}
+
+/// The server-owned top-level keys of a document (cpp-api.md §3.1).
+fn envelope(
+    publisher: &str,
+    offer: &Offer,
+    revision: &Revision,
+    status: OfferStatus,
+) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(
+        "offerTypeId".to_owned(),
+        Value::from(revision.offer_type_id.as_str()),
+    );
+    map.insert("publisherId".to_owned(), Value::from(publisher));
+    map.insert("status".to_owned(), Value::from(status.as_str()));
+    map.insert("id".to_owned(), Value::from(offer.id.as_str()));
+    map.insert("version".to_owned(), Value::from(revision.version));
+    map.insert(
+        "changedTime".to_owned(),
+        Value::from(revision.changed.to_string()),
+    );
+    map.insert(
+        "pcMigrationStatus".to_owned(),
+        Value::from(if offer.migrated { "migrated" } else { "none" }),
+    );
+    map
+}

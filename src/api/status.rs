@@ -1,0 +1,50 @@
+//! E7 `GET …/offers/{offerId}/status`: the offer status with the whole pipeline's steps
+//! (cpp-api.md §3.3).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::domain::DomainError;
+use crate::state::AppState;
+
+use super::error::Result;
+use super::extract::Path;
+use super::operations::{WireMessage, WireStep};
+use super::response::json;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OfferStatusBody {
+    status: &'static str,
+    messages: Vec<WireMessage>,
+    steps: Vec<WireStep>,
+    preview_links: [(); 0],
+    live_links: [(); 0],
+    /// Non-migrated offers only (cpp-api.md §2.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notification_emails: Option<String>,
+}
+
+/// E7 `GET /api/publishers/{publisherId}/offers/{offerId}/status`.
+pub(crate) async fn get_offer_status(
+    State(state): State<AppState>,
+    Path((publisher, offer)): Path<(String, String)>,
+) -> Result<Response> {
+    let now = state.now();
+    let (view, migrated) = state.with_world(|world| {
+        let loc = world.store.locate_offer(&publisher, &offer)?;
+        let offer = world.store.offer_at(loc);
+        Ok::<_, DomainError>((offer.status_view(now), offer.migrated))
+    })?;
+    let body = OfferStatusBody {
+        status: view.status.as_str(),
+        messages: view.messages.into_iter().map(WireMessage::from).collect(),
+        steps: view.steps.into_iter().map(WireStep::from).collect(),
+        preview_links: [],
+        live_links: [],
+        notification_emails: (!migrated).then(|| view.notification_emails.unwrap_or_default()),
+    };
+    Ok(json(StatusCode::OK, &body))
+}
