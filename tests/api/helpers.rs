@@ -48,6 +48,11 @@ pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
     }
 }
 
+/// `/api/publishers/{publisher}/offers/{offer}{tail}?api-version=…`
+pub(crate) fn offer_path(publisher: &str, offer: &str, tail: &str) -> String {
+    format!("/api/publishers/{publisher}/offers/{offer}{tail}?{API_VERSION}")
+}
+
 pub(crate) fn golive_path(publisher: &str, offer: &str) -> String {
     format!("/api/publishers/{publisher}/offers/{offer}/golive?{API_VERSION}")
 }
@@ -86,6 +91,48 @@ impl TestApp {
                 .body(body.to_owned());
         }
         request.send().await.expect("the request is answered")
+    }
+
+    /// PUT of an offer document, with `If-Match` when given.
+    pub(crate) async fn put_offer(
+        &self,
+        publisher: &str,
+        offer: &str,
+        body: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .put(self.url(&offer_path(publisher, offer, "")))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("the request is answered")
+    }
+
+    /// POST to `…/offers/{offer}{tail}` (`/publish`, `/cancel`, …) with an optional JSON body.
+    pub(crate) async fn post_offer(
+        &self,
+        publisher: &str,
+        offer: &str,
+        tail: &str,
+        body: Option<&str>,
+    ) -> Response {
+        let auth = format!("Bearer {TOKEN}");
+        self.send_as(
+            Method::POST,
+            &offer_path(publisher, offer, tail),
+            Some(&auth),
+            body,
+        )
+        .await
+    }
+
+    /// GET of `…/offers/{offer}{tail}` with the api-version.
+    pub(crate) async fn get_offer(&self, publisher: &str, offer: &str, tail: &str) -> Response {
+        self.get(&offer_path(publisher, offer, tail)).await
     }
 
     pub(crate) async fn go_live(&self, publisher: &str, offer: &str) -> Response {

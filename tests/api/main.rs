@@ -2,8 +2,15 @@
 
 mod api_version;
 mod auth;
+mod cancel;
 mod fixtures;
 mod golive;
 mod helpers;
+mod offers;
 mod operations;
+mod pipeline;
+mod publish;
+mod put;
 mod server;
+mod status;
+mod submissions;
