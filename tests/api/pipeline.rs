@@ -33,6 +33,15 @@ impl Client2017 {
             .expect("answered")
     }
 
+    /// GET of `…/offers/fabrikam-linux{tail}` as JSON.
+    async fn get_json(&self, tail: &str) -> Value {
+        self.send(self.http.get(self.offer_url(tail)))
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+
     /// Polls `host + location` until the operation is no longer running; returns it.
     async fn wait(&self, location: &str) -> Value {
         for _ in 0..300 {
@@ -113,12 +122,7 @@ async fn a_whole_publish_and_go_live_pipeline_runs_as_a_real_client_would() {
     assert_eq!(publish["offerVersion"], 5);
 
     // The status page says sign-off is waiting.
-    let status: Value = client
-        .send(client.http.get(client.offer_url("/status")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let status = client.get_json("/status").await;
     assert_eq!(status["status"], "running");
     let signoff = status["steps"]
         .as_array()
@@ -143,29 +147,14 @@ async fn a_whole_publish_and_go_live_pipeline_runs_as_a_real_client_would() {
     assert_eq!(go_live["submissionType"], "goLive");
 
     // The offer has succeeded and shows the new version, live.
-    let status: Value = client
-        .send(client.http.get(client.offer_url("/status")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let status = client.get_json("/status").await;
     assert_eq!(status["status"], "succeeded");
-    let offer: Value = client
-        .send(client.http.get(client.offer_url("")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let offer = client.get_json("").await;
     assert_eq!(offer["version"], 5);
     assert_eq!(offer["status"], "succeeded");
     let images = &offer["definition"]["plans"][0]["microsoft-azure-corevm.vmImagesPublicAzure"];
     assert!(images.get("2024.03.15").is_some(), "{images}");
-    let production: Value = client
-        .send(client.http.get(client.offer_url("/slot/production")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let production = client.get_json("/slot/production").await;
     assert_eq!(production["version"], 5);
     assert_eq!(production["definition"], offer["definition"]);
 }
