@@ -16,11 +16,14 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use axum::middleware::from_fn_with_state;
+
 use crate::api::{ApiError, error_response};
+use crate::layers;
 use crate::state::AppState;
 
-/// The application: the CPP routes with their CPP-shaped 404/405 and the cross-cutting
-/// layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
+/// The application: the CPP routes and the `/_mock` control plane, with CPP-shaped 404/405
+/// and the cross-cutting layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
 pub fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         // First, so every later layer and every log line sees the request id.
@@ -42,8 +45,14 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         // A panic becomes a CPP 500 and a log line in the request's span, not a dropped
         // connection.
-        .layer(CatchPanicLayer::custom(panic_response));
+        .layer(CatchPanicLayer::custom(panic_response))
+        // The journal records what the client was answered, faults included, so it sits
+        // outside the fault layer.
+        .layer(from_fn_with_state(state.clone(), layers::record))
+        // Faults answer instead of the routes (or after them, for commit-then-fail).
+        .layer(from_fn_with_state(state.clone(), layers::inject));
     crate::api::router(state.clone())
+        .merge(crate::control::router(state.clone()))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(layers)

@@ -1,17 +1,43 @@
-//! `Clock`: the only reader of system time; the domain receives `now` from here.
+//! `Clock`: the only reader of system time — wall time plus an offset the control plane can
+//! move forward; the domain receives `now` from here.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::domain::Timestamp;
 
 #[derive(Debug, Default)]
-pub(crate) struct Clock;
+pub(crate) struct Clock {
+    /// Nanoseconds added to the wall time. Only grows, so `now()` never goes back.
+    offset: AtomicU64,
+}
 
 impl Clock {
     pub(crate) fn now(&self) -> Timestamp {
-        let since_epoch = SystemTime::now()
+        let wall = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        Timestamp::from_unix_nanos(u64::try_from(since_epoch.as_nanos()).unwrap_or(u64::MAX))
+        let wall = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
+        Timestamp::from_unix_nanos(wall.saturating_add(self.offset.load(Ordering::Relaxed)))
+    }
+
+    /// Moves the clock forward by `by`.
+    pub(crate) fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        let _ = self
+            .offset
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                Some(o.saturating_add(nanos))
+            });
+    }
+
+    /// How far ahead of the wall time the clock runs.
+    pub(crate) fn offset(&self) -> Duration {
+        Duration::from_nanos(self.offset.load(Ordering::Relaxed))
+    }
+
+    /// Back to the wall time.
+    pub(crate) fn reset(&self) {
+        self.offset.store(0, Ordering::Relaxed);
     }
 }

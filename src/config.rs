@@ -52,6 +52,16 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_PUT_MODE", value_enum, default_value_t = PutMode::Lenient)]
     pub put_mode: PutMode,
 
+    /// How many /api requests the journal keeps (the oldest are dropped and counted); 0
+    /// turns the journal off.
+    #[arg(long, env = "CPPMOCK_JOURNAL_CAPACITY", default_value_t = 1000)]
+    pub journal_capacity: usize,
+
+    /// Protects the /_mock control plane (all but /_mock/health): callers must send
+    /// `Authorization: Bearer <token>`. Off by default.
+    #[arg(long, env = "CPPMOCK_CONTROL_TOKEN")]
+    pub control_token: Option<String>,
+
     /// Log output: human-readable lines or one JSON object per line.
     #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -70,6 +80,8 @@ impl Default for Config {
             time_scale: 1.0,
             success_status: SuccessStatus::Complete,
             put_mode: PutMode::Lenient,
+            journal_capacity: 1000,
+            control_token: None,
             log_format: LogFormat::Pretty,
         }
     }
@@ -186,6 +198,10 @@ mod tests {
             "json",
             "--put-mode",
             "strict",
+            "--journal-capacity",
+            "5",
+            "--control-token",
+            "secret",
         ])
         .expect("parses");
         assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -201,6 +217,8 @@ mod tests {
         assert_eq!(parsed.success_status, SuccessStatus::Succeeded);
         assert_eq!(parsed.log_format, LogFormat::Json);
         assert_eq!(parsed.put_mode, PutMode::Strict);
+        assert_eq!(parsed.journal_capacity, 5);
+        assert_eq!(parsed.control_token.as_deref(), Some("secret"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::domain::{
     CancelPlan, Failure, Offer, Operation, OperationId, OperationPlan, Plans, Publisher, Revision,
     Stop, Store, SubmissionType, Timestamp, scale_duration, validate_name,
 };
+use crate::faults::FaultSpec;
 
 /// A fixture set that cannot be loaded: which file, where in it, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +55,16 @@ struct PublisherFixture {
     tokens: Vec<String>,
     #[serde(default)]
     offers: Vec<OfferFixture>,
+    /// Fault rules, matching this publisher unless they name another.
+    #[serde(default)]
+    faults: Vec<FaultSpec>,
+}
+
+/// A fixture set, loaded: the store and the fault rules the files define.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) store: Store,
+    pub(crate) faults: Vec<FaultSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +124,8 @@ struct PlanFixture {
     cancel_seconds: Option<f64>,
     /// `false`: cancel requests are refused with 409 (absent: `true`).
     cancelable: Option<bool>,
+    /// Operations advance on reads instead of with time, ending on this read.
+    advance_by_polls: Option<u32>,
 }
 
 /// One more operation on top of what `state` implies, started when the fixtures load.
@@ -165,12 +178,16 @@ pub(crate) fn default_plans(options: LoadOptions) -> Plans {
     }
 }
 
-/// Reads every `*.json` file of `dir` (sorted by name) into a new store.
+/// Named JSON documents, one publisher each, as read (kept to reset to).
+pub(crate) type Sources = Vec<(String, Vec<u8>)>;
+
+/// Reads every `*.json` file of `dir` (sorted by name) into a new store; also gives the
+/// documents as read.
 pub(crate) fn load_dir(
     dir: &Path,
     options: LoadOptions,
     now: Timestamp,
-) -> Result<Store, FixtureError> {
+) -> Result<(Loaded, Sources), FixtureError> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| {
         FixtureError::new(
@@ -202,30 +219,44 @@ pub(crate) fn load_dir(
             "the directory holds no *.json fixture file",
         ));
     }
-    let mut sources = Vec::with_capacity(files.len());
+    let mut sources: Sources = Vec::with_capacity(files.len());
     for path in &files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path)
             .map_err(|e| FixtureError::new(&name, "", format!("cannot read: {e}")))?;
         sources.push((name, bytes));
     }
-    load_sources(
-        sources.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
-        options,
-        now,
-    )
+    let loaded = load_sources(&sources, options, now)?;
+    Ok((loaded, sources))
 }
 
 /// Builds a store from named JSON documents, each one publisher.
-pub(crate) fn load_sources<'a>(
-    sources: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+pub(crate) fn load_sources(
+    sources: &Sources,
     options: LoadOptions,
     now: Timestamp,
-) -> Result<Store, FixtureError> {
+) -> Result<Loaded, FixtureError> {
     let mut store = Store::default();
+    let mut faults = Vec::new();
     let mut seen: Vec<(String, String)> = Vec::new();
     for (file, bytes) in sources {
-        let fixture = parse(file, bytes)?;
+        let file = file.as_str();
+        let mut fixture = parse(file, bytes)?;
+        for (i, mut fault) in std::mem::take(&mut fixture.faults).into_iter().enumerate() {
+            fault.validate().map_err(|(field, reason)| {
+                let path = if field.is_empty() {
+                    format!("faults[{i}]")
+                } else {
+                    format!("faults[{i}].{field}")
+                };
+                FixtureError::new(file, path, reason)
+            })?;
+            fault
+                .matches
+                .publisher
+                .get_or_insert_with(|| fixture.id.clone());
+            faults.push(fault);
+        }
         let (publisher, tokens) = build_publisher(file, fixture, options, now)?;
         let key = crate::domain::name_key(&publisher.id);
         if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
@@ -242,7 +273,34 @@ pub(crate) fn load_sources<'a>(
         // Duplicates were refused just above.
         let _ = store.add_publisher(publisher);
     }
-    Ok(store)
+    Ok(Loaded { store, faults })
+}
+
+/// A fixture set sent as one JSON body: an array of publisher documents, or one. Each is
+/// named `{name}[i]` in errors.
+pub(crate) fn split_body(name: &str, body: &[u8]) -> Result<Sources, FixtureError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| FixtureError::new(name, "", e))?;
+    let documents = match value {
+        serde_json::Value::Array(items) => items,
+        object @ serde_json::Value::Object(_) => vec![object],
+        _ => {
+            return Err(FixtureError::new(
+                name,
+                "",
+                "expected a publisher object or an array of them",
+            ));
+        }
+    };
+    documents
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            serde_json::to_vec(doc)
+                .map(|bytes| (format!("{name}[{i}]"), bytes))
+                .map_err(|e| FixtureError::new(name, format!("[{i}]"), e))
+        })
+        .collect()
 }
 
 fn parse(file: &str, bytes: &[u8]) -> Result<PublisherFixture, FixtureError> {
@@ -453,7 +511,16 @@ fn build_plan(
             }
         }
     };
-    Ok(OperationPlan::new(kind, durations, failure).with_cancel(cancel))
+    if fixture.advance_by_polls == Some(0) {
+        return Err(FixtureError::new(
+            file,
+            format!("{path}.advanceByPolls"),
+            "must be at least 1",
+        ));
+    }
+    Ok(OperationPlan::new(kind, durations, failure)
+        .with_cancel(cancel)
+        .with_advance_by_polls(fixture.advance_by_polls))
 }
 
 /// The operations `state` implies, ended at `now`: a publish for `preview`, a publish and a
@@ -542,5 +609,6 @@ fn seeded(
         plan,
         notification_emails: None,
         stopped,
+        polls: None,
     }
 }

@@ -4,14 +4,25 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use std::time::Duration;
+
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 
 use crate::app;
 use crate::config::Config;
+use crate::control::Control;
 use crate::fixtures::{self, FixtureError, LoadOptions};
+use crate::layers::DropConnection;
 use crate::state::{AppState, Settings};
 
 /// Why the server did not start.
@@ -36,9 +47,14 @@ pub fn load_state(config: &Config) -> Result<AppState, StartError> {
         time_scale: config.time_scale,
     };
     let settings = Settings::from_config(config, fixtures::default_plans(options));
-    let now = crate::clock::Clock.now();
-    let store = fixtures::load_dir(&config.fixtures, options, now)?;
-    Ok(AppState::new(store, settings))
+    let now = crate::clock::Clock::default().now();
+    let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
+    Ok(AppState::new(
+        loaded.store,
+        loaded.faults,
+        Arc::new(sources),
+        settings,
+    ))
 }
 
 /// Entry point for running cloudpartner-mock in-process.
@@ -68,11 +84,13 @@ impl MockServer {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
         let (stop, stopped) = oneshot::channel::<()>();
+        let control = Control::new(state.clone());
         let task = tokio::spawn(run(listener, state, async {
             let _ = stopped.await;
         }));
         Ok(RunningServer {
             addr,
+            control,
             stop: Some(stop),
             task: Some(task),
         })
@@ -83,6 +101,7 @@ impl MockServer {
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    control: Control,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
 }
@@ -91,6 +110,11 @@ impl RunningServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The control plane, called in-process (the same as the `/_mock` endpoints).
+    pub fn control(&self) -> &Control {
+        &self.control
     }
 
     /// `http://{addr}`, with no trailing slash.
@@ -121,20 +145,81 @@ impl Drop for RunningServer {
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then drains in-flight requests.
+/// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests
+/// finish (for at most `DRAIN`).
+///
+/// The accept loop is ours rather than `axum::serve` so that a fault rule can drop a
+/// connection: the service answers with an error, and hyper closes the connection without
+/// writing a response.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let service = app::service(state);
-    axum::serve(
-        listener,
-        <_ as axum::ServiceExt<axum::extract::Request>>::into_make_service(service),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let service = service.clone();
+            async move {
+                let response = match service.oneshot(request.map(Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                if response.extensions().get::<DropConnection>().is_some() {
+                    return Err(ConnectionDropped);
+                }
+                Ok(response)
+            }
+        });
+        let connection =
+            builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            // Client resets and dropped connections end here; nothing to report.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("in-flight requests still running after {DRAIN:?}; stopping anyway");
+    }
+    Ok(())
 }
+
+/// How long a stopping server waits for in-flight requests.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The error that makes hyper close a connection without answering (a `drop` fault).
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM (`docker stop`).
 pub async fn shutdown_signal() {

@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
 use crate::domain::{Plans, Store, Timestamp};
+use crate::faults::{FaultBook, FaultSpec};
+use crate::journal::Journal;
 
 /// The running server's state, shared by every request. Cloning is cheap.
 #[derive(Debug, Clone)]
@@ -22,9 +24,15 @@ struct Shared {
     settings: Settings,
 }
 
+/// Named JSON fixture documents, as loaded: what a reset goes back to.
+pub(crate) type FixtureSources = Arc<Vec<(String, Vec<u8>)>>;
+
 #[derive(Debug)]
 pub(crate) struct World {
     pub(crate) store: Store,
+    pub(crate) journal: Journal,
+    pub(crate) faults: FaultBook,
+    pub(crate) fixtures: FixtureSources,
 }
 
 /// Settings handlers need, fixed at start.
@@ -37,6 +45,10 @@ pub(crate) struct Settings {
     pub(crate) put_mode: PutMode,
     /// How the operations of an offer a PUT creates run.
     pub(crate) new_offer_plans: Plans,
+    pub(crate) time_scale: f64,
+    pub(crate) journal_capacity: usize,
+    /// When set, the control plane wants `Authorization: Bearer <this>`.
+    pub(crate) control_token: Option<String>,
 }
 
 impl Settings {
@@ -48,16 +60,30 @@ impl Settings {
             success_status: config.success_status,
             put_mode: config.put_mode,
             new_offer_plans,
+            time_scale: config.time_scale,
+            journal_capacity: config.journal_capacity,
+            control_token: config.control_token.clone(),
         }
     }
 }
 
 impl AppState {
-    pub(crate) fn new(store: Store, settings: Settings) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        faults: Vec<FaultSpec>,
+        fixtures: FixtureSources,
+        settings: Settings,
+    ) -> Self {
+        let world = World {
+            store,
+            journal: Journal::new(settings.journal_capacity),
+            faults: fault_book(faults),
+            fixtures,
+        };
         Self {
             inner: Arc::new(Shared {
-                world: Mutex::new(World { store }),
-                clock: Clock,
+                world: Mutex::new(world),
+                clock: Clock::default(),
                 settings,
             }),
         }
@@ -65,6 +91,29 @@ impl AppState {
 
     pub(crate) fn now(&self) -> Timestamp {
         self.inner.clock.now()
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Puts a freshly loaded fixture set in place of everything: the store, the fault rules
+    /// (those of the fixtures only), an empty journal, and the clock back to the wall time.
+    pub(crate) fn replace_world(
+        &self,
+        store: Store,
+        faults: Vec<FaultSpec>,
+        fixtures: FixtureSources,
+    ) {
+        self.with_world(|world| {
+            *world = World {
+                store,
+                journal: Journal::new(self.inner.settings.journal_capacity),
+                faults: fault_book(faults),
+                fixtures,
+            };
+            self.inner.clock.reset();
+        });
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -82,4 +131,12 @@ impl AppState {
             .unwrap_or_else(PoisonError::into_inner);
         f(&mut guard)
     }
+}
+
+fn fault_book(faults: Vec<FaultSpec>) -> FaultBook {
+    let mut book = FaultBook::default();
+    for spec in faults {
+        book.add(spec, "fixture");
+    }
+    book
 }

@@ -7,8 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
-
-use super::response::json;
+use crate::wire::{json, kind_status};
 
 /// The one api-version this emulator speaks (cpp-api.md §2.1).
 pub(crate) const API_VERSION: &str = "2017-10-31";
@@ -59,27 +58,7 @@ impl ApiError {
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Domain(e) => match e {
-                DomainError::PublisherNotFound { .. }
-                | DomainError::OfferNotFound { .. }
-                | DomainError::OperationNotFound { .. }
-                | DomainError::OperationKeyNotFound(_)
-                | DomainError::SlotEmpty { .. }
-                | DomainError::VersionNotFound { .. } => StatusCode::NOT_FOUND,
-                DomainError::MalformedOperationId(_)
-                | DomainError::MalformedOperationKey(_)
-                | DomainError::InvalidName { .. }
-                | DomainError::NothingToGoLive { .. }
-                | DomainError::UnknownSlot(_)
-                | DomainError::MalformedVersion(_)
-                | DomainError::InvalidDocument(_)
-                | DomainError::IfMatchRequired => StatusCode::BAD_REQUEST,
-                DomainError::OperationRunning { .. } | DomainError::CannotCancel { .. } => {
-                    StatusCode::CONFLICT
-                }
-                DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-                DomainError::InvalidOffer { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            ApiError::Domain(e) => kind_status(e.kind()),
         }
     }
 

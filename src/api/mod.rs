@@ -7,7 +7,6 @@ mod middleware;
 mod offers;
 mod operations;
 mod publish;
-mod response;
 mod status;
 
 use axum::Router;

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use super::middleware::Caller;
-use super::response::json;
+use crate::wire::json;
 
 /// E1 `GET /api/publishers`: the publishers the caller may see.
 pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 use super::error::Result;
 use super::extract::Path;
-use super::response::json;
+use crate::wire::json;
 
 /// E12 `GET /api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}`.
 pub(crate) async fn get_operation(
@@ -26,6 +26,9 @@ pub(crate) async fn get_operation(
     let (operation, migrated) = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let id = OperationId::parse(&operation)?;
+        world.store.operation_in(loc, id)?;
+        // A read moves on an operation that advances by polls.
+        world.store.poll(id, now);
         Ok::<_, crate::domain::DomainError>(owned(world.store.operation_in(loc, id)?))
     })?;
     Ok(detail_response(&state, &operation, migrated, now))
@@ -38,8 +41,11 @@ pub(crate) async fn get_operation_by_key(
 ) -> Result<Response> {
     let key = OperationKey::parse(&key)?;
     let now = state.now();
-    let (operation, migrated) =
-        state.with_world(|world| world.store.operation_by_key(&key).map(owned))?;
+    let (operation, migrated) = state.with_world(|world| {
+        let id = world.store.operation_by_key(&key)?.operation.id;
+        world.store.poll(id, now);
+        world.store.operation_by_key(&key).map(owned)
+    })?;
     Ok(detail_response(&state, &operation, migrated, now))
 }
 

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use super::error::Result;
 use super::extract::Path;
 use super::operations::{WireMessage, WireStep};
-use super::response::json;
+use crate::wire::json;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -108,6 +108,57 @@ pub(crate) enum DomainError {
         kind: SubmissionType,
         operation: String,
     },
+
+    #[error("Operation '{0}' was not found.")]
+    UnknownOperation(String),
+
+    #[error("Operation '{0}' has already ended.")]
+    OperationEnded(String),
+
+    #[error("The step to fail at has already ended in operation '{0}'.")]
+    StepEnded(String),
+
+    #[error("'{step}' is not a step of a {kind} operation.")]
+    NotAStep { step: String, kind: SubmissionType },
+}
+
+/// The class of a domain error, which each HTTP plane turns into its status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    NotFound,
+    Invalid,
+    Conflict,
+    PreconditionFailed,
+    Unprocessable,
+}
+
+impl DomainError {
+    pub(crate) fn kind(&self) -> ErrorKind {
+        match self {
+            DomainError::PublisherNotFound { .. }
+            | DomainError::OfferNotFound { .. }
+            | DomainError::OperationNotFound { .. }
+            | DomainError::OperationKeyNotFound(_)
+            | DomainError::SlotEmpty { .. }
+            | DomainError::VersionNotFound { .. }
+            | DomainError::UnknownOperation(_) => ErrorKind::NotFound,
+            DomainError::MalformedOperationId(_)
+            | DomainError::MalformedOperationKey(_)
+            | DomainError::InvalidName { .. }
+            | DomainError::NothingToGoLive { .. }
+            | DomainError::UnknownSlot(_)
+            | DomainError::MalformedVersion(_)
+            | DomainError::InvalidDocument(_)
+            | DomainError::IfMatchRequired
+            | DomainError::NotAStep { .. } => ErrorKind::Invalid,
+            DomainError::OperationRunning { .. }
+            | DomainError::CannotCancel { .. }
+            | DomainError::OperationEnded(_)
+            | DomainError::StepEnded(_) => ErrorKind::Conflict,
+            DomainError::PreconditionFailed { .. } => ErrorKind::PreconditionFailed,
+            DomainError::InvalidOffer { .. } => ErrorKind::Unprocessable,
+        }
+    }
 }
 
 fn precondition_message(given: &str, current: Option<&str>) -> String {

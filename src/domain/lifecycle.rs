@@ -7,6 +7,7 @@ use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, validate_name};
 use super::offer::{Offer, Plans, Revision, next_change_time};
 use super::operation::{CancelPlan, Operation, Stop, SubmissionType};
+use super::operation::{Failure, ForceError};
 use super::store::{OfferLoc, Publisher, Store};
 use super::time::Timestamp;
 
@@ -151,15 +152,14 @@ fn start(
     now: Timestamp,
 ) -> OperationAddress {
     let offer = store.offer_at(loc);
-    let operation = Operation {
-        id: OperationId::new_v4(),
-        created: now,
+    let operation = Operation::start(
+        offer.plans.for_kind(kind),
+        store.advance_by_polls,
         offer_version,
         publishing_version,
-        plan: offer.plans.for_kind(kind).clone(),
-        notification_emails: notify.notification_emails.map(String::into_boxed_str),
-        stopped: None,
-    };
+        notify.notification_emails.map(String::into_boxed_str),
+        now,
+    );
     let address = OperationAddress::of(store.publisher_at(loc), offer, &operation);
     store.push_operation(loc, operation);
     address
@@ -284,4 +284,52 @@ pub(crate) fn put_offer(
         }
         Err(e) => Err(e),
     }
+}
+
+/// How the control plane ends an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Force {
+    Complete,
+    /// Fail at the step with this id, with this message.
+    Fail {
+        step: String,
+        message: String,
+    },
+    Cancel,
+}
+
+/// Ends the running operation `id` now, as `force` says, whatever its plan.
+pub(crate) fn force(
+    store: &mut Store,
+    id: OperationId,
+    force: Force,
+    now: Timestamp,
+) -> Result<(), DomainError> {
+    let operation = store.operation_mut(id)?;
+    let kind = operation.kind();
+    let result = match force {
+        Force::Complete => operation.force_end(None, now),
+        Force::Cancel => operation.force_cancel(now),
+        Force::Fail { step, message } => {
+            let index = kind
+                .steps()
+                .iter()
+                .position(|s| s.id() == step)
+                .ok_or_else(|| DomainError::NotAStep {
+                    step: step.clone(),
+                    kind,
+                })?;
+            operation.force_end(
+                Some(Failure {
+                    step: index,
+                    message,
+                }),
+                now,
+            )
+        }
+    };
+    result.map_err(|e| match e {
+        ForceError::Ended => DomainError::OperationEnded(id.to_string()),
+        ForceError::StepEnded => DomainError::StepEnded(id.to_string()),
+    })
 }

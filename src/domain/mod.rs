@@ -10,10 +10,11 @@ mod store;
 mod time;
 
 pub(crate) use document::{IfMatch, OfferWrite};
-pub(crate) use error::DomainError;
+pub(crate) use error::{DomainError, ErrorKind};
 pub(crate) use ids::{OperationId, OperationKey, name_key, validate_name};
 pub(crate) use lifecycle::{
-    Cancel, Notify, OperationAddress, Put, Written, cancel, go_live, publish, put_offer,
+    Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
+    put_offer,
 };
 pub(crate) use offer::{Offer, OfferStatus, Plans, Revision, Slot};
 pub(crate) use operation::{

@@ -192,7 +192,12 @@ pub(crate) struct OperationPlan {
     durations: Vec<Duration>,
     failure: Option<Failure>,
     cancel: CancelPlan,
+    /// Operations advance on reads, ending on this read, instead of with time.
+    advance_by_polls: Option<u32>,
 }
+
+/// How long a step that waits for polls or for the control plane lasts: for ever, in effect.
+const HOLD: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// How a cancel request is handled (cpp-api.md E10, Q8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,6 +225,60 @@ impl OperationPlan {
             durations,
             failure,
             cancel: CancelPlan::Immediate,
+            advance_by_polls: None,
+        }
+    }
+
+    /// The same plan, advancing on reads: it ends on read number `polls`.
+    pub(crate) fn with_advance_by_polls(mut self, polls: Option<u32>) -> Self {
+        self.advance_by_polls = polls;
+        self
+    }
+
+    /// How many steps run before the operation ends: all, or up to the failing one.
+    fn steps_to_end(&self) -> usize {
+        self.failure
+            .as_ref()
+            .map_or(self.durations.len(), |f| f.step + 1)
+    }
+
+    /// This plan refitted so that steps `..upto` have ended `elapsed` after the start (steps
+    /// that ended earlier keep their durations), with `failure` as the outcome; the steps
+    /// after `upto` wait for ever when `hold_rest`, else take no time.
+    fn refit(
+        &self,
+        elapsed: Duration,
+        upto: usize,
+        failure: Option<Failure>,
+        hold_rest: bool,
+    ) -> Self {
+        let mut start = Duration::ZERO;
+        let durations = self
+            .durations
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| {
+                let fitted = if i < upto {
+                    if start + d <= elapsed {
+                        d
+                    } else {
+                        elapsed.saturating_sub(start)
+                    }
+                } else if hold_rest {
+                    HOLD
+                } else {
+                    Duration::ZERO
+                };
+                start += fitted;
+                fitted
+            })
+            .collect();
+        Self {
+            kind: self.kind,
+            durations,
+            failure,
+            cancel: self.cancel,
+            advance_by_polls: self.advance_by_polls,
         }
     }
 
@@ -258,11 +317,7 @@ impl OperationPlan {
 
     /// When the operation ends (complete or failed), counted from its start.
     pub(crate) fn total(&self) -> Duration {
-        let last = self
-            .failure
-            .as_ref()
-            .map_or(self.durations.len(), |f| f.step + 1);
-        self.durations[..last].iter().sum()
+        self.durations[..self.steps_to_end()].iter().sum()
     }
 }
 
@@ -270,6 +325,15 @@ impl OperationPlan {
 /// refuses such values before they get here).
 pub(crate) fn scale_duration(d: Duration, scale: f64) -> Duration {
     Duration::try_from_secs_f64(d.as_secs_f64() * scale).unwrap_or(d)
+}
+
+/// Why the control plane could not end an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ForceError {
+    /// It had already ended.
+    Ended,
+    /// The step to fail at had already ended.
+    StepEnded,
 }
 
 /// Why an operation ended before its plan did.
@@ -290,6 +354,8 @@ pub(crate) struct Operation {
     pub(crate) notification_emails: Option<Box<str>>,
     /// Set when the operation was ended from outside its plan, with the instant.
     pub(crate) stopped: Option<(Timestamp, Stop)>,
+    /// Reads so far and reads needed, for an operation that advances by polls.
+    pub(crate) polls: Option<(u32, u32)>,
 }
 
 /// A message on an operation or a step.
@@ -351,8 +417,95 @@ pub(crate) struct OperationSnapshot {
 }
 
 impl Operation {
+    /// A new operation started at `now` on `plan`. One that advances by polls (`polls`
+    /// reads, from the control plane or else the plan) waits at its first step until read.
+    pub(crate) fn start(
+        plan: &Arc<OperationPlan>,
+        polls: Option<u32>,
+        offer_version: u32,
+        publishing_version: u32,
+        notification_emails: Option<Box<str>>,
+        now: Timestamp,
+    ) -> Self {
+        let polls = polls.or(plan.advance_by_polls).filter(|n| *n > 0);
+        let plan = match polls {
+            Some(_) => Arc::new(plan.refit(Duration::ZERO, 0, plan.failure.clone(), true)),
+            None => plan.clone(),
+        };
+        Self {
+            id: OperationId::new_v4(),
+            created: now,
+            offer_version,
+            publishing_version,
+            plan,
+            notification_emails,
+            stopped: None,
+            polls: polls.map(|n| (0, n)),
+        }
+    }
+
     pub(crate) fn kind(&self) -> SubmissionType {
         self.plan.kind()
+    }
+
+    /// Counts one read of an operation that advances by polls, and moves it on: after read
+    /// `seen` of `needed`, that share of its steps has ended; on the last, it ends as its
+    /// plan says.
+    pub(crate) fn poll(&mut self, now: Timestamp) {
+        let Some((seen, needed)) = self.polls else {
+            return;
+        };
+        if self.status_at(now).is_terminal() {
+            return;
+        }
+        let seen = seen.saturating_add(1).min(needed);
+        self.polls = Some((seen, needed));
+        let steps = self.plan.steps_to_end();
+        let target = (steps * seen as usize).div_ceil(needed as usize).min(steps);
+        let elapsed = now.since(self.created);
+        let ends = target == steps;
+        self.plan = Arc::new(
+            self.plan
+                .refit(elapsed, target, self.plan.failure.clone(), !ends),
+        );
+    }
+
+    /// Ends the running operation at `now`: complete, or failed at `step` with `message`.
+    pub(crate) fn force_end(
+        &mut self,
+        failure: Option<Failure>,
+        now: Timestamp,
+    ) -> Result<(), ForceError> {
+        if self.status_at(now).is_terminal() {
+            return Err(ForceError::Ended);
+        }
+        let elapsed = now.since(self.created);
+        let upto = match &failure {
+            Some(f) => {
+                if self.step_ended_by(f.step, elapsed) {
+                    return Err(ForceError::StepEnded);
+                }
+                f.step + 1
+            }
+            None => self.plan.durations.len(),
+        };
+        self.plan = Arc::new(self.plan.refit(elapsed, upto, failure, false));
+        self.polls = None;
+        Ok(())
+    }
+
+    /// Cancels the running operation at `now`, whatever its plan says of cancels.
+    pub(crate) fn force_cancel(&mut self, now: Timestamp) -> Result<(), ForceError> {
+        if self.status_at(now).is_terminal() {
+            return Err(ForceError::Ended);
+        }
+        self.stopped = Some((now, Stop::Canceled));
+        Ok(())
+    }
+
+    fn step_ended_by(&self, step: usize, elapsed: Duration) -> bool {
+        let end: Duration = self.plan.durations[..=step].iter().sum();
+        end <= elapsed
     }
 
     /// The status at `now`, without building the step list.
@@ -521,6 +674,7 @@ mod tests {
             plan: Arc::new(OperationPlan::new(kind, durations, failure)),
             notification_emails: None,
             stopped: None,
+            polls: None,
         }
     }
 

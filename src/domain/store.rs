@@ -8,6 +8,7 @@ use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, name_key};
 use super::offer::Offer;
 use super::operation::{Operation, SubmissionType};
+use super::time::Timestamp;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Publisher {
@@ -73,6 +74,8 @@ pub(crate) struct Store {
     publisher_index: HashMap<String, usize>,
     operations: HashMap<OperationId, OpRef>,
     tokens: HashMap<String, Grants>,
+    /// When set, operations started from now on advance by this many reads (control plane).
+    pub(crate) advance_by_polls: Option<u32>,
 }
 
 /// An operation with the offer it belongs to.
@@ -227,6 +230,31 @@ impl Store {
             .find(|op| op.kind() == kind && op.publishing_version == key.publishing_version)
             .ok_or_else(not_found)?;
         Ok(Found { offer, operation })
+    }
+
+    /// Any operation, by id, to change it.
+    pub(crate) fn operation_mut(&mut self, id: OperationId) -> Result<&mut Operation, DomainError> {
+        let r = *self
+            .operations
+            .get(&id)
+            .ok_or_else(|| DomainError::UnknownOperation(id.to_string()))?;
+        Ok(
+            &mut self.publishers[r.publisher as usize].offers[r.offer as usize].operations
+                [r.index as usize],
+        )
+    }
+
+    /// Counts a read of operation `id` (see `Operation::poll`).
+    pub(crate) fn poll(&mut self, id: OperationId, now: Timestamp) {
+        if let Ok(operation) = self.operation_mut(id) {
+            operation.poll(now);
+        }
+    }
+
+    /// How many publishers, offers and operations the store holds.
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let offers = self.publishers.iter().map(|p| p.offers.len()).sum();
+        (self.publishers.len(), offers, self.operations.len())
     }
 
     fn found(&self, r: OpRef) -> Found<'_> {

@@ -1,7 +1,10 @@
-//! JSON answers with the content type CPP sends (cpp-api.md §2.4).
+//! What both HTTP planes share: JSON answers with the content type CPP sends (cpp-api.md
+//! §2.4), and the status of each class of domain error.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
+
+use crate::domain::ErrorKind;
 use axum::response::Response;
 use serde::Serialize;
 
@@ -24,4 +27,15 @@ pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
         .headers_mut()
         .insert(header::CONTENT_TYPE, JSON_UTF8);
     response
+}
+
+/// The HTTP status of a class of domain errors.
+pub(crate) fn kind_status(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }

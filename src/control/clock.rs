@@ -1,0 +1,58 @@
+//! The mock's clock over HTTP: read it, move it forward.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use crate::state::AppState;
+
+use super::error::{ControlError, Result};
+use super::parse;
+use crate::wire::json;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ClockView {
+    now: String,
+    /// How far the clock runs ahead of the wall time.
+    offset_seconds: f64,
+}
+
+pub(crate) fn view(state: &AppState) -> ClockView {
+    ClockView {
+        now: state.now().to_string(),
+        offset_seconds: state.clock().offset().as_secs_f64(),
+    }
+}
+
+/// Moves the clock forward: operations progress as if that time had passed.
+pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
+    state.clock().advance(by);
+    view(state)
+}
+
+/// `GET /_mock/clock`.
+pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
+    json(StatusCode::OK, &view(&state))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: f64,
+}
+
+/// `POST /_mock/clock/advance` with `{"seconds": 3600}`.
+pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+    let Advance { seconds } = parse(&body)?;
+    let by = Duration::try_from_secs_f64(seconds).map_err(|_| {
+        ControlError::BadRequest(format!(
+            "seconds: {seconds} is not a duration (a number ≥ 0)."
+        ))
+    })?;
+    Ok(json(StatusCode::OK, &advance(&state, by)))
+}

@@ -1,0 +1,80 @@
+//! `ControlError`: how the `/_mock` control plane answers an error,
+//! `{"error": {"code", "message"}}` (plus `file` and `path` for fixtures).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::DomainError;
+use crate::fixtures::FixtureError;
+use crate::wire::{json, kind_status};
+
+pub(crate) type Result<T, E = ControlError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ControlError {
+    #[error("The control plane needs 'Authorization: Bearer <control token>'.")]
+    Unauthorized,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("The fixtures were refused, and the running state is unchanged: {0}")]
+    Fixtures(#[from] FixtureError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+}
+
+impl ControlError {
+    pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ControlError::Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            ControlError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
+            ControlError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
+            ControlError::Fixtures(_) => (StatusCode::BAD_REQUEST, "InvalidFixtures"),
+            ControlError::Domain(e) => {
+                let status = kind_status(e.kind());
+                let code = match status {
+                    StatusCode::NOT_FOUND => "NotFound",
+                    StatusCode::CONFLICT => "Conflict",
+                    _ => "BadRequest",
+                };
+                (status, code)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let (file, path) = match &self {
+            ControlError::Fixtures(e) => (Some(e.file.as_str()), Some(e.path.as_str())),
+            _ => (None, None),
+        };
+        let body = Body {
+            error: Detail {
+                code,
+                message: self.to_string(),
+                file,
+                path,
+            },
+        };
+        json(status, &body)
+    }
+}

@@ -1,0 +1,153 @@
+//! `Control`: the control plane as Rust calls, for tests that run the server in-process.
+
+use std::time::Duration;
+
+use crate::domain::Force;
+use crate::faults::FaultSpec;
+use crate::fixtures;
+use crate::state::AppState;
+
+use super::error::ControlError;
+
+/// The control plane of a running server, called in-process: each method does what the
+/// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use cloudpartner_mock::{Config, MockServer};
+/// let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
+/// let control = server.control();
+/// control.add_fault(serde_json::json!({
+///     "match": { "method": "POST", "path": "/api/publishers/*/offers/*/golive" },
+///     "respond": { "status": 503 }, "times": 2
+/// }))?;
+/// control.advance_clock(Duration::from_secs(3600));
+/// let calls = control.journal("method=POST")?;
+/// # let _ = calls; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Control {
+    state: AppState,
+}
+
+/// A control call that was refused: the HTTP status the endpoint would answer and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status}: {message}")]
+pub struct ControlFailure {
+    pub status: u16,
+    pub message: String,
+}
+
+impl From<ControlError> for ControlFailure {
+    fn from(e: ControlError) -> Self {
+        Self {
+            status: e.status_and_code().0.as_u16(),
+            message: e.to_string(),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ControlFailure>;
+
+impl Control {
+    pub(crate) fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    /// What the server holds, as `GET /_mock/health` answers it.
+    pub fn health(&self) -> serde_json::Value {
+        serde_json::to_value(super::counts(&self.state)).unwrap_or_default()
+    }
+
+    /// `POST /_mock/reset`: back to the fixtures as loaded — offers, operations, fault rules
+    /// (the fixtures' only), an empty journal, the clock at the wall time.
+    pub fn reset(&self) -> Result<()> {
+        super::reset(&self.state)?;
+        Ok(())
+    }
+
+    /// `PUT /_mock/fixtures`: replaces everything with this fixture set (one publisher
+    /// document or an array of them), or changes nothing if it is refused.
+    pub fn load_fixtures(&self, fixtures: &serde_json::Value) -> Result<()> {
+        let body =
+            serde_json::to_vec(fixtures).map_err(|e| ControlError::BadRequest(e.to_string()))?;
+        let sources = fixtures::split_body("request body", &body).map_err(ControlError::from)?;
+        super::replace(&self.state, sources)?;
+        Ok(())
+    }
+
+    /// `GET /_mock/journal?{query}`: the recorded `/api` requests, newest first, filtered by
+    /// `method`, `pathPrefix`, `publisher`, `offer`, `status` (e.g. `"method=POST&status=202"`).
+    pub fn journal(&self, query: &str) -> Result<Vec<serde_json::Value>> {
+        let filter = super::filter_from_query(query)?;
+        let listing = super::list_journal(&self.state, &filter);
+        Ok(listing
+            .requests
+            .into_iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect())
+    }
+
+    /// `DELETE /_mock/journal`.
+    pub fn clear_journal(&self) {
+        super::clear_journal(&self.state);
+    }
+
+    /// `POST /_mock/faults`: adds a fault rule (the JSON of the README), returns its id.
+    pub fn add_fault(&self, rule: serde_json::Value) -> Result<String> {
+        let spec: FaultSpec = serde_json::from_value(rule)
+            .map_err(|e| ControlError::BadRequest(format!("The fault rule is not valid: {e}.")))?;
+        Ok(super::add_fault(&self.state, spec)?)
+    }
+
+    /// `GET /_mock/faults`: the rules with their ids and counters.
+    pub fn faults(&self) -> Vec<serde_json::Value> {
+        super::list_faults(&self.state)
+            .into_iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect()
+    }
+
+    /// `DELETE /_mock/faults/{id}`.
+    pub fn remove_fault(&self, id: &str) -> Result<()> {
+        Ok(super::remove_fault(&self.state, id)?)
+    }
+
+    /// `POST /_mock/clock/advance`: operations progress as if `by` had passed.
+    pub fn advance_clock(&self, by: Duration) {
+        super::advance(&self.state, by);
+    }
+
+    /// `POST /_mock/operations/{id}/complete`.
+    pub fn complete_operation(&self, id: &str) -> Result<()> {
+        Ok(super::end_operation(&self.state, id, Force::Complete)?)
+    }
+
+    /// `POST /_mock/operations/{id}/fail`: fails the operation at `step` (a step id such as
+    /// `live`) with `message`.
+    pub fn fail_operation(&self, id: &str, step: &str, message: &str) -> Result<()> {
+        let how = Force::Fail {
+            step: step.to_owned(),
+            message: message.to_owned(),
+        };
+        Ok(super::end_operation(&self.state, id, how)?)
+    }
+
+    /// `POST /_mock/operations/{id}/cancel`.
+    pub fn cancel_operation(&self, id: &str) -> Result<()> {
+        Ok(super::end_operation(&self.state, id, Force::Cancel)?)
+    }
+
+    /// `PUT /_mock/progress`: operations started from now on end on read number `polls`
+    /// (`None`: as their plans say).
+    pub fn advance_by_polls(&self, polls: Option<u32>) -> Result<()> {
+        super::set_progress(
+            &self.state,
+            super::Progress {
+                advance_by_polls: polls,
+            },
+        )?;
+        Ok(())
+    }
+}

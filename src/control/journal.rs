@@ -1,0 +1,119 @@
+//! The request journal over HTTP: list (newest first), count, clear.
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::journal::{JournalFilter, RecordedRequest};
+use crate::state::AppState;
+
+use super::error::{ControlError, Result};
+use crate::wire::json;
+
+/// A recorded request on the wire.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireRequest {
+    seq: u64,
+    time: String,
+    method: String,
+    path: String,
+    query: Option<String>,
+    /// `[name, value]` pairs in arrival order.
+    headers: Vec<(String, String)>,
+    body: String,
+    body_truncated: bool,
+    /// `null` when the connection was dropped.
+    status: Option<u16>,
+    publisher: Option<String>,
+    offer: Option<String>,
+}
+
+impl From<RecordedRequest> for WireRequest {
+    fn from(r: RecordedRequest) -> Self {
+        Self {
+            seq: r.seq,
+            time: r.time.to_string(),
+            method: r.method,
+            path: r.path,
+            query: r.query,
+            headers: r.headers,
+            body: r.body,
+            body_truncated: r.body_truncated,
+            status: r.status,
+            publisher: r.publisher,
+            offer: r.offer,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Listing {
+    pub(crate) count: usize,
+    /// Requests dropped to keep the cap since the last clear.
+    pub(crate) dropped: u64,
+    pub(crate) requests: Vec<WireRequest>,
+}
+
+/// Filters from the query: `method`, `pathPrefix`, `publisher`, `offer`, `status`.
+pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
+    let mut filter = JournalFilter::default();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "method" => filter.method = Some(value),
+            "pathPrefix" => filter.path_prefix = Some(value),
+            "publisher" => filter.publisher = Some(value),
+            "offer" => filter.offer = Some(value),
+            "status" => {
+                filter.status = Some(value.parse().map_err(|_| {
+                    ControlError::BadRequest(format!("status '{value}' is not a number."))
+                })?);
+            }
+            other => {
+                return Err(ControlError::BadRequest(format!(
+                    "'{other}' is not a journal filter: use method, pathPrefix, publisher, offer or status."
+                )));
+            }
+        }
+    }
+    Ok(filter)
+}
+
+pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
+    let (requests, dropped) = state.with_world(|w| (w.journal.list(filter), w.journal.dropped()));
+    Listing {
+        count: requests.len(),
+        dropped,
+        requests: requests.into_iter().map(WireRequest::from).collect(),
+    }
+}
+
+/// `GET /_mock/journal`.
+pub(crate) async fn get_journal(State(state): State<AppState>, uri: Uri) -> Result<Response> {
+    let filter = filter_from_query(uri.query().unwrap_or(""))?;
+    Ok(json(StatusCode::OK, &list(&state, &filter)))
+}
+
+/// `GET /_mock/journal/count`.
+pub(crate) async fn get_count(State(state): State<AppState>, uri: Uri) -> Result<Response> {
+    #[derive(Serialize)]
+    struct Count {
+        count: usize,
+    }
+    let filter = filter_from_query(uri.query().unwrap_or(""))?;
+    let count = state.with_world(|w| w.journal.count(&filter));
+    Ok(json(StatusCode::OK, &Count { count }))
+}
+
+pub(crate) fn clear(state: &AppState) {
+    state.with_world(|w| w.journal.clear());
+}
+
+/// `DELETE /_mock/journal`.
+pub(crate) async fn delete_journal(State(state): State<AppState>) -> Response {
+    clear(&state);
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,70 @@
+//! Ending an operation from the control plane: complete it, fail it at a step, cancel it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Force, OperationId, force};
+use crate::state::AppState;
+
+use super::error::Result;
+use super::parse;
+use crate::wire::json;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Forced {
+    id: String,
+    ended: &'static str,
+}
+
+/// Ends the running operation `id` as `how` says.
+pub(crate) fn end(state: &AppState, id: &str, how: Force) -> Result<()> {
+    let id = OperationId::parse(id)?;
+    let now = state.now();
+    state.with_world(|w| force(&mut w.store, id, how, now))?;
+    Ok(())
+}
+
+fn answer(id: String, ended: &'static str) -> Response {
+    json(StatusCode::OK, &Forced { id, ended })
+}
+
+/// `POST /_mock/operations/{id}/complete`.
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    end(&state, &id, Force::Complete)?;
+    Ok(answer(id, "complete"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fail {
+    step: String,
+    message: Option<String>,
+}
+
+/// `POST /_mock/operations/{id}/fail` with `{"step": "live", "message": "…"}`.
+pub(crate) async fn fail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let Fail { step, message } = parse(&body)?;
+    let message = message.unwrap_or_else(|| format!("The operation failed at step '{step}'."));
+    end(&state, &id, Force::Fail { step, message })?;
+    Ok(answer(id, "failed"))
+}
+
+/// `POST /_mock/operations/{id}/cancel`.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    end(&state, &id, Force::Cancel)?;
+    Ok(answer(id, "canceled"))
+}

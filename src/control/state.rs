@@ -1,0 +1,102 @@
+//! Health, readiness, reset, replacing the fixtures, and how operations advance.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use crate::fixtures::{self, LoadOptions, Sources};
+use crate::state::AppState;
+
+use super::error::{ControlError, Result};
+use super::parse;
+use crate::wire::json;
+
+/// What the server holds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Counts {
+    status: &'static str,
+    ready: bool,
+    version: &'static str,
+    publishers: usize,
+    offers: usize,
+    operations: usize,
+    fault_rules: usize,
+}
+
+pub(crate) fn counts(state: &AppState) -> Counts {
+    let (publishers, offers, operations, fault_rules) = state.with_world(|w| {
+        let (p, o, ops) = w.store.counts();
+        (p, o, ops, w.faults.rules().len())
+    });
+    Counts {
+        status: "ok",
+        // The server binds only once its fixtures are loaded, and a reload is all or nothing.
+        ready: true,
+        version: env!("CARGO_PKG_VERSION"),
+        publishers,
+        offers,
+        operations,
+        fault_rules,
+    }
+}
+
+/// `GET /_mock/health` and `GET /_mock/ready`.
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    json(StatusCode::OK, &counts(&state))
+}
+
+/// Loads `sources` and puts them in place of everything, or changes nothing.
+pub(crate) fn replace(state: &AppState, sources: Sources) -> Result<Counts> {
+    let options = LoadOptions {
+        time_scale: state.settings().time_scale,
+    };
+    let loaded = fixtures::load_sources(&sources, options, state.now())?;
+    state.replace_world(loaded.store, loaded.faults, Arc::new(sources));
+    Ok(counts(state))
+}
+
+/// Back to the fixtures as loaded: store, fault rules, journal and clock.
+pub(crate) fn reset(state: &AppState) -> Result<Counts> {
+    let sources = state.with_world(|w| w.fixtures.as_ref().clone());
+    replace(state, sources)
+}
+
+/// `POST /_mock/reset`.
+pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response> {
+    Ok(json(StatusCode::OK, &reset(&state)?))
+}
+
+/// `PUT /_mock/fixtures`: a publisher document or an array of them, checked like fixture
+/// files.
+pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+    let sources = fixtures::split_body("request body", &body)?;
+    Ok(json(StatusCode::OK, &replace(&state, sources)?))
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Progress {
+    /// Operations started from now on end on this read; `null`: as their plans say.
+    pub(crate) advance_by_polls: Option<u32>,
+}
+
+pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progress> {
+    if progress.advance_by_polls == Some(0) {
+        return Err(ControlError::BadRequest(
+            "advanceByPolls must be at least 1, or null.".to_owned(),
+        ));
+    }
+    state.with_world(|w| w.store.advance_by_polls = progress.advance_by_polls);
+    Ok(progress)
+}
+
+/// `PUT /_mock/progress`.
+pub(crate) async fn put_progress(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+    let progress = set_progress(&state, parse(&body)?)?;
+    Ok(json(StatusCode::OK, &progress))
+}

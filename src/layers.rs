@@ -1,0 +1,183 @@
+//! The middlewares that join the journal and the fault rules to the state: recording every
+//! `/api` request, and answering for it when a fault rule fires.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::api::{ApiError, error_response};
+use crate::faults::{Effect, RequestFacts};
+use crate::journal::{MAX_RECORDED_BODY, RecordedRequest, publisher_and_offer};
+use crate::state::AppState;
+
+/// Largest request body read: axum's default limit, so handlers see the same.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// In a response's extensions: close the connection instead of answering (the server loop
+/// does it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropConnection;
+
+fn is_api(request: &Request) -> bool {
+    request.uri().path().starts_with("/api")
+}
+
+/// Records `/api` requests in the journal: method, path, query, headers (credentials
+/// redacted), body, and the status answered.
+pub(crate) async fn record(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_api(&request) || state.settings().journal_capacity == 0 {
+        return next.run(request).await;
+    }
+    let time = state.now();
+    let (parts, body) = request.into_parts();
+    let (publisher, offer) = publisher_and_offer(parts.uri.path());
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == header::AUTHORIZATION {
+                redact(value)
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    let mut entry = RecordedRequest {
+        seq: 0,
+        time,
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body: String::new(),
+        body_truncated: false,
+        status: None,
+        publisher,
+        offer,
+    };
+    let (bytes, response) = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes.clone())))
+                .await;
+            (bytes, response)
+        }
+        Err(_) => (Bytes::new(), ApiError::PayloadTooLarge.into_response()),
+    };
+    entry.body_truncated = bytes.len() > MAX_RECORDED_BODY;
+    entry.body = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RECORDED_BODY)]).into_owned();
+    entry.status = response
+        .extensions()
+        .get::<DropConnection>()
+        .is_none()
+        .then(|| response.status().as_u16());
+    state.with_world(|world| world.journal.record(entry));
+    response
+}
+
+/// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
+fn redact(value: &HeaderValue) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    match text.trim().split_once(' ') {
+        Some((scheme, _)) => format!("{scheme} [redacted]"),
+        None => "[redacted]".to_owned(),
+    }
+}
+
+/// Applies the first fault rule that fires for an `/api` request. Latency is waited out
+/// after the lock is released.
+pub(crate) async fn inject(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_api(&request) {
+        return next.run(request).await;
+    }
+    let (publisher, offer) = publisher_and_offer(request.uri().path());
+    let facts = RequestFacts {
+        method: request.method().as_str(),
+        path: request.uri().path(),
+        publisher: publisher.as_deref(),
+        offer: offer.as_deref(),
+        headers: request.headers(),
+    };
+    let effect = state.with_world(|world| {
+        if world.faults.is_empty() {
+            None
+        } else {
+            world.faults.select(&facts)
+        }
+    });
+    let Some(effect) = effect else {
+        return next.run(request).await;
+    };
+    tracing::info!(rule = %effect.rule, "fault rule fired");
+    if !effect.latency.is_zero() {
+        tokio::time::sleep(effect.latency).await;
+    }
+    if effect.after_commit {
+        let response = next.run(request).await;
+        if !response.status().is_success() {
+            return response;
+        }
+        return fault_response(&effect).unwrap_or(response);
+    }
+    match fault_response(&effect) {
+        Some(response) => response,
+        None => next.run(request).await,
+    }
+}
+
+/// The answer a rule gives in place of the real one, if any (latency alone gives none).
+fn fault_response(effect: &Effect) -> Option<Response> {
+    if effect.drop {
+        let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        response.extensions_mut().insert(DropConnection);
+        return Some(response);
+    }
+    let respond = effect.respond.as_ref()?;
+    let status = StatusCode::from_u16(respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (code, message) = default_error(status);
+    let mut response = error_response(
+        status,
+        respond.code.as_deref().unwrap_or(code),
+        respond.message.as_deref().unwrap_or(message),
+    );
+    for (name, value) in &respond.headers {
+        // Checked when the rule was added.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Some(response)
+}
+
+/// The code and message of a fault that names none: the service's own for 500 (cpp-api.md
+/// §2.5), the status's name otherwise.
+fn default_error(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        500 => (
+            "InternalServerError",
+            "We cannot complete the request now, please try again later.",
+        ),
+        429 => ("TooManyRequests", "Too many requests. Retry later."),
+        503 => (
+            "ServiceUnavailable",
+            "The service is unavailable. Retry later.",
+        ),
+        502 => ("BadGateway", "Bad gateway."),
+        504 => ("GatewayTimeout", "Gateway timeout."),
+        _ => ("Fault", "The request failed."),
+    }
+}
