@@ -461,7 +461,12 @@ impl Operation {
         let seen = seen.saturating_add(1).min(needed);
         self.polls = Some((seen, needed));
         let steps = self.plan.steps_to_end();
-        let target = (steps * seen as usize).div_ceil(needed as usize).min(steps);
+        // It ends on the last read exactly; before, the share of steps read so far has ended.
+        let target = if seen == needed {
+            steps
+        } else {
+            (steps * seen as usize / needed as usize).min(steps.saturating_sub(1))
+        };
         let elapsed = now.since(self.created);
         let ends = target == steps;
         self.plan = Arc::new(

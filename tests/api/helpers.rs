@@ -144,6 +144,20 @@ impl TestApp {
         self.send(Method::GET, path_and_query).await
     }
 
+    /// A control-plane call (no CPP token), with an optional JSON body.
+    pub(crate) async fn control(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("the request is answered")
+    }
+
     /// GET of an absolute URL, with the test token.
     pub(crate) async fn get_url(&self, url: &str) -> Response {
         self.client

@@ -3,6 +3,8 @@
 mod api_version;
 mod auth;
 mod cancel;
+mod control;
+mod control_faults;
 mod fixtures;
 mod golive;
 mod helpers;
