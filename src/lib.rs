@@ -11,7 +11,12 @@
 //! - `domain`: the CPP model — ids, offers, operations computed from their start time, the
 //!   lifecycle rules — with no HTTP and no clock.
 //! - `fixtures`: fixture files into a new store, all or nothing.
-//! - `clock`, `telemetry`: the system time reader and the tracing subscriber.
+//! - `control`: the `/_mock` control plane (health, reset, fixtures, journal, faults, clock,
+//!   forced endings) and [`Control`], the same calls in Rust.
+//! - `journal`, `faults`, `layers`: the request journal, the fault rules, and the middlewares
+//!   that apply them to `/api`.
+//! - `healthcheck`: [`healthcheck`], the client side of `/_mock/health` for container checks.
+//! - `wire`, `clock`, `telemetry`: shared JSON answers, the clock, the tracing subscriber.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), cloudpartner_mock::StartError> {
@@ -32,6 +37,7 @@ mod control;
 mod domain;
 mod faults;
 mod fixtures;
+mod healthcheck;
 mod journal;
 mod layers;
 mod server;
@@ -43,6 +49,7 @@ pub use app::{router, service};
 pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus};
 pub use control::{Control, ControlFailure};
 pub use fixtures::FixtureError;
+pub use healthcheck::healthcheck;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
 pub use state::AppState;
 pub use telemetry::init as init_telemetry;

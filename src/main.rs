@@ -1,13 +1,39 @@
-//! The `cloudpartner-mock` binary: parse the config, start the server, stop on SIGINT/SIGTERM.
+//! The `cloudpartner-mock` binary: parse the config, start the server, stop on SIGINT/SIGTERM;
+//! or, with `healthcheck`, ask a running server whether it is healthy.
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use cloudpartner_mock::{Config, MockServer, init_telemetry, shutdown_signal};
+use clap::{Parser, Subcommand};
+use cloudpartner_mock::{Config, MockServer, healthcheck, init_telemetry, shutdown_signal};
+
+#[derive(Debug, Parser)]
+#[command(name = "cloudpartner-mock", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exit 0 if the server at --host/--port answers /_mock/health with 200, else 1 (for
+    /// container health checks; a wildcard host is checked on loopback).
+    Healthcheck,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let Cli { config, command } = Cli::parse();
+    if let Some(Command::Healthcheck) = command {
+        return match healthcheck(&config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("cloudpartner-mock healthcheck: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     init_telemetry(config.log_format);
     let fixtures = config.fixtures.display().to_string();
     match MockServer::start(config).await {

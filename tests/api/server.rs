@@ -97,3 +97,64 @@ fn raw_get(base_url: &str, path: &str) -> String {
     stream.read_to_string(&mut answer).expect("reads");
     answer.split(' ').nth(1).unwrap_or_default().to_owned()
 }
+
+#[tokio::test]
+async fn the_healthcheck_subcommand_exits_0_only_when_the_server_is_healthy() {
+    let app = spawn_app().await;
+    let port = app.server.addr().port().to_string();
+    let run = |port: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cloudpartner-mock"))
+                .args(["--host", "0.0.0.0", "--port", &port, "healthcheck"])
+                .output()
+                .expect("the binary runs")
+        })
+    };
+
+    let healthy = run(port).await.expect("ran");
+    // A port nothing listens on: bind one, note it, free it.
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("an address")
+        .port();
+    let down = run(free.to_string()).await.expect("ran");
+
+    assert!(
+        healthy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&healthy.stderr)
+    );
+    assert!(!down.status.success());
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot connect"),
+        "{down:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_shutdown_lets_an_in_flight_request_finish() {
+    let app = spawn_app().await;
+    app.server
+        .control()
+        .add_fault(serde_json::json!({"match": {"offer": "draft-offer"}, "latencyMs": 300}))
+        .expect("a valid rule");
+    let url = app.url(&crate::helpers::offer_path("contoso", "draft-offer", ""));
+    let in_flight = tokio::spawn(
+        app.client
+            .get(url)
+            .header("Authorization", format!("Bearer {}", crate::helpers::TOKEN))
+            .send(),
+    );
+    // The request is in flight once its rule has fired (it then waits 300 ms).
+    while app.server.control().faults()[0]["fired"] != 1 {
+        tokio::task::yield_now().await;
+    }
+
+    tokio::time::timeout(Duration::from_secs(5), app.server.shutdown())
+        .await
+        .expect("shutdown completes");
+
+    let answered = in_flight.await.expect("the task ends").expect("answered");
+    assert_eq!(answered.status(), 200);
+}

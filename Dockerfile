@@ -1,0 +1,42 @@
+# cloudpartner-mock: a static binary on an empty image, running as a non-root user.
+#
+#   docker build -t cloudpartner-mock .                    # builds the binary in a Rust image
+#   docker build --target prebuilt -t cloudpartner-mock .  # no registry: a binary built on the
+#       host first with
+#       RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
+#
+# The prebuilt stage comes first so that `--target prebuilt` never needs a base image, even
+# with the classic builder, which builds every stage up to the target.
+
+FROM scratch AS prebuilt
+COPY target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+COPY fixtures /fixtures
+# Every setting is also a flag; see README "Configuration".
+ENV CPPMOCK_HOST=0.0.0.0 \
+    CPPMOCK_PORT=8080 \
+    CPPMOCK_FIXTURES=/fixtures \
+    CPPMOCK_LOG_FORMAT=json
+USER 65534:65534
+EXPOSE 8080
+HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \
+    CMD ["/cloudpartner-mock", "healthcheck"]
+ENTRYPOINT ["/cloudpartner-mock"]
+
+FROM rust:1-bookworm AS builder
+WORKDIR /src
+COPY . .
+RUN RUSTFLAGS='-C target-feature=+crt-static' \
+    cargo build --release --locked --target x86_64-unknown-linux-gnu
+
+FROM scratch AS runtime
+COPY --from=builder /src/target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+COPY fixtures /fixtures
+ENV CPPMOCK_HOST=0.0.0.0 \
+    CPPMOCK_PORT=8080 \
+    CPPMOCK_FIXTURES=/fixtures \
+    CPPMOCK_LOG_FORMAT=json
+USER 65534:65534
+EXPOSE 8080
+HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \
+    CMD ["/cloudpartner-mock", "healthcheck"]
+ENTRYPOINT ["/cloudpartner-mock"]

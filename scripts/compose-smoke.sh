@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the image and runs the compose stack for real, on a machine with no container
+# registry and no container networks: installs Debian's docker.io and docker-compose if
+# missing, starts dockerd if none runs, builds the binary on the host as a static executable,
+# packs it with the Dockerfile's `prebuilt` target, builds the example client on a busybox
+# made from Debian's busybox-static, runs the stack with host networking only, waits for
+# healthy, checks the client's go-live + poll, measures the image, and tears everything down.
+# All traffic stays on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's client, which speaks to Debian's daemon without buildx.
+DOCKER=/usr/bin/docker
+PROJECT=cppmock-smoke
+COMPOSE=(docker-compose -p "$PROJECT" -f docker-compose.yml -f docker-compose.host.yml)
+started_dockerd=""
+
+log() { printf 'compose-smoke: %s\n' "$*"; }
+
+cleanup() {
+    "${COMPOSE[@]}" down --remove-orphans >/dev/null 2>&1 || true
+    "$DOCKER" rm -f cppmock-cold >/dev/null 2>&1 || true
+    if [ -n "$started_dockerd" ]; then
+        kill "$started_dockerd" 2>/dev/null || true
+        wait "$started_dockerd" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+
+if ! [ -x "$DOCKER" ] || ! command -v docker-compose >/dev/null || ! [ -x /bin/busybox ]; then
+    log "installing docker.io, docker-compose, busybox-static"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose busybox-static >/dev/null
+fi
+
+if ! "$DOCKER" info >/dev/null 2>&1; then
+    log "starting dockerd (no bridge, no iptables)"
+    dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/cppmock-dockerd.log 2>&1 &
+    started_dockerd=$!
+    for _ in $(seq 1 60); do
+        "$DOCKER" info >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    "$DOCKER" info >/dev/null 2>&1 || { cat /tmp/cppmock-dockerd.log; exit 1; }
+fi
+
+log "building the static binary"
+RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target x86_64-unknown-linux-gnu
+binary=target/x86_64-unknown-linux-gnu/release/cloudpartner-mock
+
+log "building the busybox base of the example client"
+base=$(mktemp -d)
+cp /bin/busybox "$base/busybox"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nENV PATH=/bin\n' >"$base/Dockerfile"
+"$DOCKER" build -q -t cppmock-busybox:local "$base" >/dev/null
+rm -rf "$base"
+
+log "building the images and running the stack"
+export CPPMOCK_TARGET=prebuilt CLIENT_BASE=cppmock-busybox:local
+"${COMPOSE[@]}" build
+"${COMPOSE[@]}" up --exit-code-from client --abort-on-container-exit 2>&1 | tee /tmp/cppmock-compose.log
+grep -q "go-live complete" /tmp/cppmock-compose.log || { log "the client did not see the go-live complete"; exit 1; }
+
+log "measuring"
+image_bytes=$("$DOCKER" image inspect --format '{{.Size}}' cloudpartner-mock:latest)
+binary_bytes=$(stat -c %s "$binary")
+start_ns=$(date +%s%N)
+"$DOCKER" run -d --name cppmock-cold --network host -e CPPMOCK_PORT=18081 cloudpartner-mock:latest >/dev/null
+until "$binary" --port 18081 healthcheck 2>/dev/null; do sleep 0.005; done
+first_ok_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+until [ "$("$DOCKER" inspect --format '{{.State.Health.Status}}' cppmock-cold)" = healthy ]; do sleep 0.05; done
+healthy_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+stop_start=$(date +%s%N)
+"$DOCKER" stop cppmock-cold >/dev/null
+stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
+log "image $((image_bytes / 1024)) KiB, binary $((binary_bytes / 1024)) KiB"
+log "docker run to first 200 on /_mock/health: ${first_ok_ms} ms; to Docker's 'healthy': ${healthy_ms} ms"
+log "docker stop: ${stop_ms} ms"
+[ "$stop_ms" -lt 1000 ] || { log "docker stop took over a second"; exit 1; }
+log "1 passed, 0 failed"
