@@ -3,6 +3,9 @@
 
 use std::collections::VecDeque;
 
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+
 use crate::domain::Timestamp;
 
 /// Longest body kept per request; longer ones are cut and marked.
@@ -17,9 +20,11 @@ pub(crate) struct RecordedRequest {
     pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) query: Option<String>,
-    /// Headers in arrival order; the credentials of `Authorization` are redacted.
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: String,
+    /// The headers; the credentials of `Authorization` are redacted. Kept as received (the
+    /// values share the request's buffers) and turned into text only when listed.
+    pub(crate) headers: HeaderMap,
+    /// The body, up to `MAX_RECORDED_BODY` bytes.
+    pub(crate) body: Bytes,
     pub(crate) body_truncated: bool,
     /// The status answered; `None` when the connection was dropped.
     pub(crate) status: Option<u16>,
@@ -155,8 +160,8 @@ mod tests {
             method: method.to_owned(),
             path: path.to_owned(),
             query: None,
-            headers: Vec::new(),
-            body: String::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
             body_truncated: false,
             status: Some(status),
             publisher,

@@ -37,18 +37,10 @@ pub(crate) async fn record(
     let time = state.now();
     let (parts, body) = request.into_parts();
     let (publisher, offer) = publisher_and_offer(parts.uri.path());
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if name == header::AUTHORIZATION {
-                redact(value)
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            (name.as_str().to_owned(), value)
-        })
-        .collect();
+    let mut headers = parts.headers.clone();
+    if let Some(value) = headers.get_mut(header::AUTHORIZATION) {
+        *value = redact(value);
+    }
     let mut entry = RecordedRequest {
         seq: 0,
         time,
@@ -56,7 +48,7 @@ pub(crate) async fn record(
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers,
-        body: String::new(),
+        body: Bytes::new(),
         body_truncated: false,
         status: None,
         publisher,
@@ -72,7 +64,7 @@ pub(crate) async fn record(
         Err(_) => (Bytes::new(), ApiError::PayloadTooLarge.into_response()),
     };
     entry.body_truncated = bytes.len() > MAX_RECORDED_BODY;
-    entry.body = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RECORDED_BODY)]).into_owned();
+    entry.body = bytes.slice(..bytes.len().min(MAX_RECORDED_BODY));
     entry.status = response
         .extensions()
         .get::<DropConnection>()
@@ -83,11 +75,14 @@ pub(crate) async fn record(
 }
 
 /// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
-fn redact(value: &HeaderValue) -> String {
+fn redact(value: &HeaderValue) -> HeaderValue {
+    const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
     let text = String::from_utf8_lossy(value.as_bytes());
     match text.trim().split_once(' ') {
-        Some((scheme, _)) => format!("{scheme} [redacted]"),
-        None => "[redacted]".to_owned(),
+        Some(("Bearer", _)) => BEARER,
+        Some((scheme, _)) => HeaderValue::try_from(format!("{scheme} [redacted]"))
+            .unwrap_or(HeaderValue::from_static("[redacted]")),
+        None => HeaderValue::from_static("[redacted]"),
     }
 }
 
@@ -98,7 +93,7 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    if !is_api(&request) {
+    if !is_api(&request) || !state.has_faults() {
         return next.run(request).await;
     }
     let (publisher, offer) = publisher_and_offer(request.uri().path());
@@ -109,13 +104,7 @@ pub(crate) async fn inject(
         offer: offer.as_deref(),
         headers: request.headers(),
     };
-    let effect = state.with_world(|world| {
-        if world.faults.is_empty() {
-            None
-        } else {
-            world.faults.select(&facts)
-        }
-    });
+    let effect = state.with_world(|world| world.faults.select(&facts));
     let Some(effect) = effect else {
         return next.run(request).await;
     };

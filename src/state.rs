@@ -1,5 +1,6 @@
 //! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::clock::Clock;
@@ -20,6 +21,9 @@ struct Shared {
     /// `with_world`, whose closure cannot `.await`, so it is never held across a suspension
     /// point and is held only for a lookup or a state change.
     world: Mutex<World>,
+    /// Whether any fault rule exists, refreshed after every locked call, so requests skip
+    /// the lock when there is nothing to inject.
+    has_faults: AtomicBool,
     clock: Clock,
     settings: Settings,
 }
@@ -82,6 +86,7 @@ impl AppState {
         };
         Self {
             inner: Arc::new(Shared {
+                has_faults: AtomicBool::new(!world.faults.is_empty()),
                 world: Mutex::new(world),
                 clock: Clock::default(),
                 settings,
@@ -129,7 +134,16 @@ impl AppState {
             .world
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        f(&mut guard)
+        let result = f(&mut guard);
+        self.inner
+            .has_faults
+            .store(!guard.faults.is_empty(), Ordering::Relaxed);
+        result
+    }
+
+    /// Whether any fault rule exists (as of the last locked call).
+    pub(crate) fn has_faults(&self) -> bool {
+        self.inner.has_faults.load(Ordering::Relaxed)
     }
 }
 

@@ -38,8 +38,15 @@ impl From<RecordedRequest> for WireRequest {
             method: r.method,
             path: r.path,
             query: r.query,
-            headers: r.headers,
-            body: r.body,
+            headers: r
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
+            body: String::from_utf8_lossy(&r.body).into_owned(),
             body_truncated: r.body_truncated,
             status: r.status,
             publisher: r.publisher,

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# cloudpartner-mock's benchmark: the mock and a bare hyper server answering the same bytes,
+# on the same workloads, server pinned to one core and the load generator (oha) to another.
+#
+#   bench/run.sh           # the full run: 10 s per workload, 1 000 000 operations, 20 starts
+#   bench/run.sh --smoke   # 1 s per workload, 20 000 operations, 3 starts (what CI runs)
+#
+# W1: go-live -> 202 (on an offer whose go-live fails at once at time scale 0, so every call
+#     takes the whole accepted path: lookup, checks, a new operation); W2: poll an operation
+#     -> 200; W3: go-live without Authorization -> 401. Every answer's status is checked.
+# Traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+duration=10s ops=1000000 starts=20
+if [ "${1:-}" = "--smoke" ]; then
+    duration=1s ops=20000 starts=3
+fi
+mock_port=18180 bare_port=18181
+if [ "$(nproc)" -ge 2 ]; then server_core=0 load_core=1; else server_core=0 load_core=0; fi
+q='api-version=2017-10-31'
+auth='Authorization: Bearer bench-token'
+
+command -v oha >/dev/null || cargo install --locked oha
+cargo build --release --locked --quiet
+(cd bench/bare-hyper && cargo build --release --locked --quiet)
+mock_bin=target/release/cloudpartner-mock
+bare_bin=bench/bare-hyper/target/release/bare-hyper
+out=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+wait_up() { # port
+    for _ in $(seq 1 400); do
+        curl -sf -o /dev/null "http://127.0.0.1:$1/_mock/health" && return 0
+        sleep 0.01
+    done
+    log "nothing answers on port $1"
+    return 1
+}
+
+start_mock() { # extra args...; sets $mock_pid and $poll_path (operation ids are new each start)
+    taskset -c "$server_core" "$mock_bin" --port "$mock_port" --fixtures bench/fixtures --time-scale 0 "$@" >/dev/null 2>&1 &
+    mock_pid=$!
+    pids+=("$mock_pid")
+    wait_up "$mock_port"
+    local op_id
+    op_id=$(curl -s -H "$auth" "http://127.0.0.1:$mock_port/api/publishers/bench/offers/polled/submissions?$q" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+    poll_path="/api/publishers/bench/offers/polled/operations/$op_id?$q"
+}
+
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load NAME PID PORT METHOD PATH [HEADER]: one oha run, with the server's CPU use beside it;
+# NAME is WORKLOAD.CONNECTIONS.SERVER.
+load() {
+    local name=$1 pid=$2 port=$3 method=$4 path=$5 header=${6:-}
+    local conns=${name#*.}
+    conns=${conns%%.*}
+    local args=(-z "$duration" -c "$conns" --no-tui --output-format json -m "$method")
+    [ -n "$header" ] && args+=(-H "$header")
+    local before after
+    before=$(cpu_ticks "$pid")
+    taskset -c "$load_core" oha "${args[@]}" "http://127.0.0.1:$port$path" >"$out/$name.json"
+    after=$(cpu_ticks "$pid")
+    python3 -c "print(($after - $before) / $(getconf CLK_TCK) / ${duration%s})" >"$out/$name.cpu"
+}
+
+log "capturing the mock's answers for the calibration server"
+golive_path="/api/publishers/bench/offers/golive-loop/golive?$q"
+start_mock
+answers=$(mktemp -d -p "$out")
+capture() { # name method path [header]
+    local extra=()
+    [ -n "${4:-}" ] && extra=(-H "$4")
+    curl -s -X "$2" "${extra[@]}" -D "$answers/$1.raw" -o "$answers/$1.body" "http://127.0.0.1:$mock_port$3"
+    python3 - "$answers/$1.raw" "$answers/$1.head" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+keep = [l for l in lines[1:] if l and l.split(":")[0].lower() not in ("date", "content-length")]
+open(sys.argv[2], "w").write("\n".join([lines[0].split()[1], *keep]) + "\n")
+PY
+}
+capture golive POST "$golive_path" "$auth"
+capture unauthorized POST "$golive_path"
+capture poll GET "$poll_path" "$auth"
+stop "$mock_pid"
+echo 202 >"$out/expected.W1"
+echo 200 >"$out/expected.W2"
+echo 401 >"$out/expected.W3"
+
+taskset -c "$server_core" "$bare_bin" "$bare_port" "$answers" &
+bare_pid=$!
+pids+=("$bare_pid")
+for _ in $(seq 1 400); do curl -sf -o /dev/null "http://127.0.0.1:$bare_port/" && break; sleep 0.01; done
+
+for conns in 16 64; do
+    start_mock
+    for server in mock bare; do
+        if [ "$server" = mock ]; then pid=$mock_pid port=$mock_port; else pid=$bare_pid port=$bare_port; fi
+        log "W1-W3 on $server, $conns connections"
+        load "W1.$conns.$server" "$pid" "$port" POST "$golive_path" "$auth"
+        load "W2.$conns.$server" "$pid" "$port" GET "$poll_path" "$auth"
+        load "W3.$conns.$server" "$pid" "$port" POST "$golive_path"
+    done
+    stop "$mock_pid"
+done
+stop "$bare_pid"
+
+echo "## Throughput ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $duration per workload)"
+echo
+python3 bench/report.py "$out"
+echo
+
+log "start to first 200, $starts starts"
+read -r start_median start_min start_max < <(python3 bench/startup.py "$mock_bin" "$mock_port" "$starts" --fixtures fixtures)
+
+log "idle RSS"
+taskset -c "$server_core" "$mock_bin" --port "$mock_port" --fixtures fixtures >/dev/null 2>&1 &
+idle_pid=$!
+pids+=("$idle_pid")
+wait_up "$mock_port"
+sleep 0.2
+idle_rss=$(rss_kib "$idle_pid")
+stop "$idle_pid"
+
+log "$ops finished operations"
+start_mock
+few=$(curl -s "http://127.0.0.1:$mock_port/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
+load "W2.64.fresh" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+created_start=$(date +%s%N)
+taskset -c "$load_core" oha -n "$ops" -c 64 --no-tui --output-format json -m POST -H "$auth" \
+    "http://127.0.0.1:$mock_port$golive_path" >"$out/create.json"
+create_ms=$(( ($(date +%s%N) - created_start) / 1000000 ))
+python3 - "$out/create.json" "$ops" <<'PY'
+import json, sys
+codes = json.load(open(sys.argv[1])).get("statusCodeDistribution", {})
+if codes != {"202": int(sys.argv[2])}:
+    sys.exit(f"creating operations: expected {sys.argv[2]} x 202, got {codes}")
+PY
+stored=$(curl -s "http://127.0.0.1:$mock_port/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
+full_rss=$(rss_kib "$mock_pid")
+load "W2.64.full" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+stop "$mock_pid"
+
+log "journal and logging off"
+RUST_LOG=off start_mock --journal-capacity 0
+load "W2.64.quiet" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+load "W1.64.quiet" "$mock_pid" "$mock_port" POST "$golive_path" "$auth"
+stop "$mock_pid"
+
+rps() { python3 -c "import json; d = json.load(open('$out/$1.json')); print(round(d['statusCodeDistribution'].get('$2', 0) / d['summary']['total']))"; }
+echo "## Other figures"
+echo
+echo "| what | figure |"
+echo "| --- | --- |"
+echo "| start to first 200 (median of $starts; min-max) | ${start_median} ms (${start_min}-${start_max}) |"
+echo "| idle RSS (bundled fixtures) | $((idle_rss / 1024)) MiB (${idle_rss} KiB) |"
+echo "| RSS with $stored operations stored | $((full_rss / 1024)) MiB |"
+echo "| time to create $ops operations (64 connections) | ${create_ms} ms |"
+echo "| W2 poll, 64 conns: $few operations stored / $stored stored | $(rps W2.64.fresh 200) / $(rps W2.64.full 200) req/s |"
+echo "| W2 poll, 64 conns: journal + info logs (defaults) / both off | $(rps W2.64.fresh 200) / $(rps W2.64.quiet 200) req/s |"
+echo "| W1 go-live, 64 conns: defaults / journal + logs off | $(rps W1.64.mock 202) / $(rps W1.64.quiet 202) req/s |"
+echo "| release binary | $(( $(stat -c %s "$mock_bin") / 1024 )) KiB |"
