@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use cloudpartner_mock::Config;
-
-use crate::helpers::{cpp_error, header, json, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{cpp_error, header, json, spawn_app, spawn_app_at_scale};
 
 #[tokio::test]
 async fn canceling_a_running_publish_cancels_it_at_once() {
@@ -65,11 +63,7 @@ async fn a_cancel_that_takes_time_answers_202_and_reports_the_request() {
 #[tokio::test]
 async fn a_requested_cancel_takes_effect_after_the_scaled_delay() {
     // 120 s × 0.001: canceled 120 ms after the request; certification (432 s) still runs.
-    let app = spawn_app_with(Config {
-        time_scale: 0.001,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.001).await;
     let response = app
         .post_offer("contoso", "slow-cancel", "/cancel", None)
         .await;

@@ -7,7 +7,9 @@ use cloudpartner_mock::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{API_VERSION, TOKEN, header, json, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{
+    API_VERSION, TOKEN, header, json, operation_id, spawn_app, spawn_app_with, test_config,
+};
 
 #[tokio::test]
 async fn health_and_readiness_report_the_version_and_what_is_loaded() {
@@ -176,7 +178,7 @@ async fn the_journal_keeps_its_cap_and_counts_what_it_dropped() {
 #[tokio::test]
 async fn a_clock_advance_finishes_a_long_go_live_without_sleeping() {
     let app = spawn_app().await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
+    let location = app.go_live_location("contoso", "slow-golive").await;
     assert_eq!(json(app.get(&location).await).await["status"], "running");
 
     let clock = app
@@ -232,19 +234,8 @@ async fn a_bad_clock_advance_is_refused() {
 #[tokio::test]
 async fn operations_are_forced_to_complete_fail_or_cancel() {
     let app = spawn_app().await;
-    let id_of = |location: &str| {
-        location
-            .split("/operations/")
-            .nth(1)
-            .and_then(|r| r.split('?').next())
-            .unwrap_or("")
-            .to_owned()
-    };
-    let slow = header(&app.go_live("contoso", "slow-golive").await, "location");
-    let running = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let slow = app.go_live_location("contoso", "slow-golive").await;
+    let running = app.go_live_location("contoso", "ready-to-go-live").await;
     let publish = header(
         &app.post_offer("contoso", "draft-offer", "/publish", None)
             .await,
@@ -254,21 +245,21 @@ async fn operations_are_forced_to_complete_fail_or_cancel() {
     let completed = app
         .control(
             Method::POST,
-            &format!("/_mock/operations/{}/complete", id_of(&slow)),
+            &format!("/_mock/operations/{}/complete", operation_id(&slow)),
             None,
         )
         .await;
     let failed = app
         .control(
             Method::POST,
-            &format!("/_mock/operations/{}/fail", id_of(&running)),
+            &format!("/_mock/operations/{}/fail", operation_id(&running)),
             Some(json!({"step": "live", "message": "Forced failure."})),
         )
         .await;
     let canceled = app
         .control(
             Method::POST,
-            &format!("/_mock/operations/{}/cancel", id_of(&publish)),
+            &format!("/_mock/operations/{}/cancel", operation_id(&publish)),
             None,
         )
         .await;
@@ -286,7 +277,7 @@ async fn operations_are_forced_to_complete_fail_or_cancel() {
     let again = app
         .control(
             Method::POST,
-            &format!("/_mock/operations/{}/complete", id_of(&slow)),
+            &format!("/_mock/operations/{}/complete", operation_id(&slow)),
             None,
         )
         .await;
@@ -296,12 +287,8 @@ async fn operations_are_forced_to_complete_fail_or_cancel() {
 #[tokio::test]
 async fn forcing_an_unknown_operation_or_step_is_refused() {
     let app = spawn_app().await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
-    let id = location
-        .split("/operations/")
-        .nth(1)
-        .and_then(|r| r.split('?').next())
-        .unwrap_or("");
+    let location = app.go_live_location("contoso", "slow-golive").await;
+    let id = operation_id(&location);
 
     let unknown = app
         .control(
@@ -342,7 +329,7 @@ async fn operations_can_advance_by_polls_instead_of_time() {
         )
         .await;
     assert_eq!(set.status(), 200);
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
+    let location = app.go_live_location("contoso", "slow-golive").await;
 
     let first = json(app.get(&location).await).await;
     let second = json(app.get(&location).await).await;
@@ -373,7 +360,7 @@ async fn a_fixture_can_make_operations_advance_by_polls() {
             .status(),
         200
     );
-    let location = header(&app.go_live("polly", "by-polls").await, "location");
+    let location = app.go_live_location("polly", "by-polls").await;
 
     let first = json(app.get(&location).await).await;
     let second = json(app.get(&location).await).await;
@@ -448,7 +435,7 @@ async fn a_new_fixture_set_replaces_everything() {
 #[tokio::test]
 async fn a_rejected_fixture_reload_names_the_problem_and_leaves_state_unchanged() {
     let app = spawn_app().await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
+    let location = app.go_live_location("contoso", "slow-golive").await;
     let broken = json!([
         { "id": "good", "offers": [] },
         { "id": "bad", "offers": [{ "id": "x", "offerTypeId": "t", "goLive": { "failAt": "nowhere" } }] }
@@ -495,13 +482,8 @@ async fn the_rust_helpers_do_what_the_endpoints_do() {
     let refused = app
         .post_offer("contoso", "draft-offer", "/publish", None)
         .await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
-    let op_id = location
-        .split("/operations/")
-        .nth(1)
-        .and_then(|r| r.split('?').next())
-        .unwrap_or("")
-        .to_owned();
+    let location = app.go_live_location("contoso", "slow-golive").await;
+    let op_id = operation_id(&location);
     control.advance_clock(Duration::from_secs(30));
     let halfway = json(app.get(&location).await).await;
     control.complete_operation(&op_id).expect("completes");

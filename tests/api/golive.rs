@@ -7,8 +7,8 @@ use cloudpartner_mock::{Config, OperationLocationStyle, SuccessStatus};
 use reqwest::Method;
 
 use crate::helpers::{
-    API_VERSION, TOKEN, cpp_error, golive_path, header, json, spawn_app, spawn_app_with,
-    test_config,
+    API_VERSION, TOKEN, cpp_error, golive_path, header, json, spawn_app, spawn_app_at_scale,
+    spawn_app_with, test_config,
 };
 
 const GUID_TAIL: usize = 36 + "?api-version=2017-10-31".len();
@@ -66,15 +66,8 @@ async fn the_operation_is_the_same_through_location_and_operation_location() {
 #[tokio::test]
 async fn a_go_live_is_polled_from_running_to_complete() {
     // Default go-live steps take 1 s + 4 s; at 0.05 the whole operation takes 250 ms.
-    let app = spawn_app_with(Config {
-        time_scale: 0.05,
-        ..test_config()
-    })
-    .await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let app = spawn_app_at_scale(0.05).await;
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let first = json(app.get(&location).await).await;
     assert_eq!(first["status"], "running");
@@ -110,7 +103,7 @@ async fn a_go_live_is_polled_from_running_to_complete() {
 #[tokio::test]
 async fn a_slow_go_live_reports_its_step_in_progress() {
     let app = spawn_app().await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
+    let location = app.go_live_location("contoso", "slow-golive").await;
 
     let body = json(app.get(&location).await).await;
 
@@ -124,12 +117,8 @@ async fn a_slow_go_live_reports_its_step_in_progress() {
 
 #[tokio::test]
 async fn a_go_live_the_fixture_fails_ends_failed_with_the_step_rejected() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
-    let location = header(&app.go_live("contoso", "golive-fails").await, "location");
+    let app = spawn_app_at_scale(0.0).await;
+    let location = app.go_live_location("contoso", "golive-fails").await;
 
     let body = json(app.get(&location).await).await;
 
@@ -146,11 +135,7 @@ async fn a_go_live_the_fixture_fails_ends_failed_with_the_step_rejected() {
 
 #[tokio::test]
 async fn a_failed_go_live_leaves_the_version_in_preview_so_it_can_be_retried() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.0).await;
     assert_eq!(app.go_live("contoso", "golive-fails").await.status(), 202);
 
     let retry = app.go_live("contoso", "golive-fails").await;
@@ -160,15 +145,8 @@ async fn a_failed_go_live_leaves_the_version_in_preview_so_it_can_be_retried() {
 
 #[tokio::test]
 async fn time_scale_zero_completes_a_go_live_at_once_and_the_offer_is_then_live() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let app = spawn_app_at_scale(0.0).await;
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let body = json(app.get(&location).await).await;
     let again = app.go_live("contoso", "ready-to-go-live").await;
@@ -189,10 +167,7 @@ async fn the_success_status_can_be_spelt_succeeded() {
         ..test_config()
     })
     .await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let body = json(app.get(&location).await).await;
 
@@ -269,7 +244,7 @@ async fn golive_while_a_publish_runs_returns_409_naming_the_running_operation() 
 #[tokio::test]
 async fn a_second_golive_while_the_first_runs_returns_409_naming_the_first() {
     let app = spawn_app().await;
-    let location = header(&app.go_live("contoso", "slow-golive").await, "location");
+    let location = app.go_live_location("contoso", "slow-golive").await;
 
     let (status, code, message) = cpp_error(app.go_live("contoso", "slow-golive").await).await;
 
@@ -310,11 +285,7 @@ async fn publisher_and_offer_ids_are_matched_ignoring_case_and_echoed_as_stored(
 
 #[tokio::test]
 async fn golive_accepts_no_body_an_empty_object_or_notification_emails() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.0).await;
     let auth = format!("Bearer {TOKEN}");
     let bodies = [
         ("ready-to-go-live", "{}"),

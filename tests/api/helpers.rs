@@ -39,6 +39,21 @@ pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(test_config()).await
 }
 
+/// A server whose step durations are multiplied by `scale` (0: operations end at once).
+pub(crate) async fn spawn_app_at_scale(scale: f64) -> TestApp {
+    spawn_app_with(Config {
+        time_scale: scale,
+        ..test_config()
+    })
+    .await
+}
+
+/// The operation id at the end of a `Location` path.
+pub(crate) fn operation_id(location: &str) -> String {
+    let path = location.split('?').next().unwrap_or_default();
+    path.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
 pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
     let server = MockServer::start(config).await.expect("the server starts");
     TestApp {
@@ -133,6 +148,11 @@ impl TestApp {
     /// GET of `…/offers/{offer}{tail}` with the api-version.
     pub(crate) async fn get_offer(&self, publisher: &str, offer: &str, tail: &str) -> Response {
         self.get(&offer_path(publisher, offer, tail)).await
+    }
+
+    /// Goes live and returns the `Location` header ("" when absent).
+    pub(crate) async fn go_live_location(&self, publisher: &str, offer: &str) -> String {
+        header(&self.go_live(publisher, offer).await, "location")
     }
 
     pub(crate) async fn go_live(&self, publisher: &str, offer: &str) -> Response {

@@ -38,10 +38,7 @@ async fn a_malformed_operation_id_returns_400() {
 #[tokio::test]
 async fn an_operation_read_through_another_offer_is_not_found() {
     let app = spawn_app().await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let elsewhere = location.replace("/ready-to-go-live/", "/slow-golive/");
     let response = app.get(&elsewhere).await;
@@ -65,10 +62,7 @@ async fn an_operation_of_an_unknown_offer_is_not_found_even_with_a_malformed_id(
 #[tokio::test]
 async fn routes_accept_one_trailing_slash() {
     let app = spawn_app().await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
     let (path, query) = location.split_once('?').expect("a query");
 
     let with_slash = app.get(&format!("{path}/?{query}")).await;
@@ -87,10 +81,7 @@ async fn routes_accept_one_trailing_slash() {
 #[tokio::test]
 async fn the_submissions_operations_alias_reads_the_same_operation() {
     let app = spawn_app().await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let alias = location.replace("/operations/", "/submissions/operations/");
     let body = json(app.get(&alias).await).await;
@@ -101,10 +92,7 @@ async fn the_submissions_operations_alias_reads_the_same_operation() {
 #[tokio::test]
 async fn reading_an_operation_needs_a_token_and_the_api_version() {
     let app = spawn_app().await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
     let (path, _) = location.split_once('?').expect("a query");
 
     let no_token = app.send_as(Method::GET, &location, None, None).await;
@@ -117,10 +105,7 @@ async fn reading_an_operation_needs_a_token_and_the_api_version() {
 #[tokio::test]
 async fn the_operation_detail_has_the_documented_fields() {
     let app = spawn_app().await;
-    let location = header(
-        &app.go_live("contoso", "ready-to-go-live").await,
-        "location",
-    );
+    let location = app.go_live_location("contoso", "ready-to-go-live").await;
 
     let response = app.get(&location).await;
 

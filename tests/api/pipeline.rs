@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use cloudpartner_mock::Config;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{API_VERSION, spawn_app_with, test_config};
+use crate::helpers::{API_VERSION, spawn_app_at_scale};
 
 /// A minimal CPP client, written the way azure-img-utils and mash are: it knows the host and
 /// builds every URL itself; operation URLs are `host + Location`.
@@ -63,11 +62,7 @@ impl Client2017 {
 #[tokio::test]
 async fn a_whole_publish_and_go_live_pipeline_runs_as_a_real_client_would() {
     // Publish takes 10 s and go-live 5 s at full scale: 100 ms and 50 ms here.
-    let app = spawn_app_with(Config {
-        time_scale: 0.01,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.01).await;
     let client = Client2017 {
         host: app.base_url.clone(),
         http: Client::new(),

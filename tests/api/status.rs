@@ -1,9 +1,8 @@
 //! E7 offer status: the whole pipeline's steps, as azure-img-utils reads them.
 
-use cloudpartner_mock::Config;
 use serde_json::{Value, json};
 
-use crate::helpers::{cpp_error, json, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{cpp_error, json, spawn_app, spawn_app_at_scale};
 
 fn step<'a>(status: &'a Value, id: &str) -> &'a Value {
     status["steps"]
@@ -76,11 +75,7 @@ async fn a_live_offer_has_succeeded_with_every_step_complete() {
 
 #[tokio::test]
 async fn a_failed_go_live_shows_failed_with_its_message() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.0).await;
     assert_eq!(app.go_live("contoso", "golive-fails").await.status(), 202);
 
     let body = json(app.get_offer("contoso", "golive-fails", "/status").await).await;
@@ -108,11 +103,7 @@ async fn a_running_publish_shows_its_step_in_progress() {
 
 #[tokio::test]
 async fn a_non_migrated_offer_status_carries_notification_emails() {
-    let app = spawn_app_with(Config {
-        time_scale: 0.0,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(0.0).await;
     let body = r#"{"metadata":{"notification-emails":"ops@contoso.com"}}"#;
     assert_eq!(
         app.post_offer("contoso", "legacy-offer", "/publish", Some(body))

@@ -1,8 +1,6 @@
 //! E11 the operations list: newest first, filters, item fields.
 
-use cloudpartner_mock::Config;
-
-use crate::helpers::{json, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{json, spawn_app, spawn_app_at_scale};
 
 async fn list(app: &crate::helpers::TestApp, offer: &str, tail: &str) -> Vec<serde_json::Value> {
     let response = app
@@ -106,11 +104,7 @@ async fn filters_by_status_or_submission_state_treat_the_success_words_alike() {
 
 #[tokio::test]
 async fn include_completed_false_keeps_running_operations_only() {
-    let app = spawn_app_with(Config {
-        time_scale: 1.0,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_at_scale(1.0).await;
     assert_eq!(app.go_live("contoso", "slow-golive").await.status(), 202);
 
     let items = list(
