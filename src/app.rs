@@ -46,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         // A panic becomes a CPP 500 and a log line in the request's span, not a dropped
         // connection.
         .layer(CatchPanicLayer::custom(panic_response))
+        // Bounds every request, slow bodies included; a timed-out request is answered 408 and
+        // not journaled.
+        .layer(from_fn_with_state(state.clone(), layers::deadline))
         // The journal records what the client was answered, faults included, so it sits
         // outside the fault layer.
         .layer(from_fn_with_state(state.clone(), layers::record))

@@ -62,6 +62,12 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_CONTROL_TOKEN")]
     pub control_token: Option<String>,
 
+    /// Seconds a request may take, from its first byte to its answer (reading a slow body
+    /// included); past it the answer is 408. Also bounds how long the request line and
+    /// headers may take to arrive.
+    #[arg(long, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
+    pub request_timeout: f64,
+
     /// Log output: human-readable lines or one JSON object per line.
     #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -82,6 +88,7 @@ impl Default for Config {
             put_mode: PutMode::Lenient,
             journal_capacity: 1000,
             control_token: None,
+            request_timeout: 60.0,
             log_format: LogFormat::Pretty,
         }
     }
@@ -149,6 +156,17 @@ fn parse_time_scale(value: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_timeout(value: &str) -> Result<f64, String> {
+    let secs: f64 = value
+        .parse()
+        .map_err(|_| format!("'{value}' is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+        Ok(secs)
+    } else {
+        Err(format!("'{value}' is not between 0 and 86400 seconds"))
+    }
+}
+
 fn parse_base_url(value: &str) -> Result<String, String> {
     let trimmed = value.trim_end_matches('/');
     let rest = trimmed
@@ -202,6 +220,8 @@ mod tests {
             "5",
             "--control-token",
             "secret",
+            "--request-timeout",
+            "2.5",
         ])
         .expect("parses");
         assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -219,6 +239,7 @@ mod tests {
         assert_eq!(parsed.put_mode, PutMode::Strict);
         assert_eq!(parsed.journal_capacity, 5);
         assert_eq!(parsed.control_token.as_deref(), Some("secret"));
+        assert!((parsed.request_timeout - 2.5).abs() < f64::EPSILON);
     }
 
     #[test]
@@ -229,6 +250,7 @@ mod tests {
             ["--public-base-url", "cppmock:8080"],
             ["--public-base-url", "http://x/?a=b"],
             ["--auth", "maybe"],
+            ["--request-timeout", "0"],
         ] {
             let err = Config::try_parse_from(std::iter::once("cloudpartner-mock").chain(args))
                 .expect_err("refused");

@@ -24,6 +24,24 @@ fn is_api(request: &Request) -> bool {
     request.uri().path().starts_with("/api")
 }
 
+/// Answers `408` (CPP body) when a request, its body included, takes longer than the
+/// configured request timeout; what it was doing is dropped.
+pub(crate) async fn deadline(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.settings().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            &format!("The request took longer than {} s.", limit.as_secs_f64()),
+        ),
+    }
+}
+
 /// Records `/api` requests in the journal: method, path, query, headers (credentials
 /// redacted), body, and the status answered.
 pub(crate) async fn record(

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
@@ -53,6 +54,7 @@ pub(crate) struct Settings {
     pub(crate) journal_capacity: usize,
     /// When set, the control plane wants `Authorization: Bearer <this>`.
     pub(crate) control_token: Option<String>,
+    pub(crate) request_timeout: Duration,
 }
 
 impl Settings {
@@ -67,6 +69,7 @@ impl Settings {
             time_scale: config.time_scale,
             journal_capacity: config.journal_capacity,
             control_token: config.control_token.clone(),
+            request_timeout: Duration::from_secs_f64(config.request_timeout),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The checks every CPP route makes before its handler, in cpp-api.md §2.9's order: bearer
 //! token (401), api-version (400), access to the publisher (403).
 
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -110,10 +111,20 @@ pub(crate) async fn require_api_version(request: Request, next: Next) -> Respons
 
 /// `403` when the caller may not act on the `{publisherId}` of the path.
 pub(crate) async fn require_publisher_access(
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
     next: Next,
 ) -> Response {
+    let params = match params {
+        Ok(params) => params,
+        Err(rejection) => {
+            return ApiError::BadRequest(format!(
+                "The request path is not valid: {}",
+                rejection.body_text()
+            ))
+            .into_response();
+        }
+    };
     let publisher = params
         .iter()
         .find(|(name, _)| *name == "publisherId")

@@ -2,6 +2,7 @@
 
 mod api_version;
 mod auth;
+mod bad_input;
 mod cancel;
 mod control;
 mod control_faults;
