@@ -1,7 +1,7 @@
 //! `DomainError`: every way a CPP request can fail for reasons of state, with no HTTP in it.
 
 use super::offer::OfferStatus;
-use super::operation::SubmissionType;
+use super::step::SubmissionType;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum DomainError {

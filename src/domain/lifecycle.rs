@@ -6,8 +6,11 @@ use super::document::{IfMatch, OfferWrite};
 use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, validate_name};
 use super::offer::{Offer, Plans, Revision, next_change_time};
-use super::operation::{CancelPlan, Operation, Stop, SubmissionType};
-use super::operation::{Failure, ForceError};
+use super::operation::ForceError;
+use super::operation::{Operation, Stop};
+use super::plan::CancelPlan;
+use super::plan::Failure;
+use super::step::SubmissionType;
 use super::store::{OfferLoc, Publisher, Store};
 use super::time::Timestamp;
 

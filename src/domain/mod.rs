@@ -6,6 +6,8 @@ mod ids;
 mod lifecycle;
 mod offer;
 mod operation;
+mod plan;
+mod step;
 mod store;
 mod time;
 
@@ -17,9 +19,8 @@ pub(crate) use lifecycle::{
     put_offer,
 };
 pub(crate) use offer::{Offer, OfferStatus, Plans, Revision, Slot};
-pub(crate) use operation::{
-    CancelPlan, Failure, Message, Operation, OperationPlan, OperationStatus, StepSnapshot, Stop,
-    SubmissionType, scale_duration,
-};
+pub(crate) use operation::{Message, Operation, StepSnapshot, Stop};
+pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
+pub(crate) use step::{OperationStatus, SubmissionType};
 pub(crate) use store::{Found, Grants, OfferLoc, Publisher, Store};
 pub(crate) use time::Timestamp;

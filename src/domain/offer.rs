@@ -7,10 +7,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::DomainError;
-use super::operation::{
-    Message, MessageLevel, Operation, OperationPlan, OperationStatus, StepId, StepSnapshot,
-    StepStatus, SubmissionType,
-};
+use super::operation::{Message, MessageLevel, Operation, StepSnapshot};
+use super::plan::OperationPlan;
+use super::step::{OperationStatus, StepId, StepStatus, SubmissionType};
 use super::time::Timestamp;
 
 /// Offer `status` (cpp-api.md §3.7).

@@ -1,331 +1,13 @@
-//! Operations (publish, go-live) and their steps; an operation's status is computed from its
-//! start time and its plan whenever it is read, so no timer or task runs per operation.
+//! Operations (publish, go-live); an operation's status is computed from its start time and
+//! its plan whenever it is read, so no timer or task runs per operation.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::ids::OperationId;
+use super::plan::{CancelPlan, Failure, OperationPlan};
+use super::step::{CancellationState, OperationStatus, StepId, StepStatus, SubmissionType};
 use super::time::Timestamp;
-
-/// What an operation does (cpp-api.md §3.7, Q7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SubmissionType {
-    Publish,
-    GoLive,
-}
-
-impl SubmissionType {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            SubmissionType::Publish => "publish",
-            SubmissionType::GoLive => "goLive",
-        }
-    }
-
-    /// The steps an operation of this type runs through, in order (cpp-api.md §3.4).
-    pub(crate) fn steps(self) -> &'static [StepId] {
-        match self {
-            SubmissionType::Publish => &[
-                StepId::ValidatePrerequisites,
-                StepId::Certification,
-                StepId::Provisioning,
-                StepId::Packaging,
-                StepId::PublisherSignoff,
-            ],
-            SubmissionType::GoLive => &[StepId::PublisherSignoff, StepId::Live],
-        }
-    }
-
-    /// How long a step takes when the fixture does not say, before the time scale applies.
-    /// Seconds rather than the real days, so that a pipeline run against the mock ends.
-    pub(crate) fn default_duration(self, step: StepId) -> Duration {
-        let secs = match (self, step) {
-            (SubmissionType::Publish, StepId::Certification) => 4,
-            // In a publish, sign-off is reached, not performed: the step waits for go-live.
-            (SubmissionType::Publish, StepId::PublisherSignoff) => 0,
-            (SubmissionType::GoLive, StepId::PublisherSignoff) => 1,
-            (SubmissionType::GoLive, StepId::Live) => 4,
-            _ => 2,
-        };
-        Duration::from_secs(secs)
-    }
-}
-
-impl fmt::Display for SubmissionType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A step of the CPP publishing pipeline (cpp-api.md §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StepId {
-    ValidatePrerequisites,
-    Certification,
-    Provisioning,
-    Packaging,
-    PublisherSignoff,
-    Live,
-}
-
-impl StepId {
-    pub(crate) fn id(self) -> &'static str {
-        match self {
-            StepId::ValidatePrerequisites => "displaydummycertify",
-            StepId::Certification => "displaycertify",
-            StepId::Provisioning => "displayprovision",
-            StepId::Packaging => "displaypackage",
-            StepId::PublisherSignoff => "publisher-signoff",
-            StepId::Live => "live",
-        }
-    }
-
-    /// The display name. Sign-off's `stepName` is its id, because azure-img-utils finds the
-    /// step by `stepName == "publisher-signoff"` (cpp-api.md decision 5, Q4).
-    pub(crate) fn step_name(self) -> &'static str {
-        match self {
-            StepId::ValidatePrerequisites => "Validate Pre-Requisites",
-            StepId::Certification => "Certification",
-            StepId::Provisioning => "Provisioning",
-            StepId::Packaging => "Packaging and Lead Generation Registration",
-            StepId::PublisherSignoff => "publisher-signoff",
-            StepId::Live => "Live",
-        }
-    }
-
-    pub(crate) fn description(self) -> &'static str {
-        match self {
-            StepId::ValidatePrerequisites => "Offer settings are validated",
-            StepId::Certification => "The offer is checked by certification systems",
-            StepId::Provisioning => "The offer is provisioned to the marketplace",
-            StepId::Packaging => "The offer is packaged and lead generation is registered",
-            StepId::PublisherSignoff => {
-                "The publisher reviews the offer in preview before it goes live"
-            }
-            StepId::Live => "The offer is pushed to production",
-        }
-    }
-
-    pub(crate) fn estimated_time_frame(self) -> &'static str {
-        match self {
-            StepId::ValidatePrerequisites => "< 15 min",
-            StepId::Certification => "< 5 day",
-            StepId::Provisioning => "< 1 day",
-            StepId::Packaging => "< 1 hour",
-            StepId::PublisherSignoff => "< 1 hour",
-            StepId::Live => "~2-5 days",
-        }
-    }
-}
-
-/// Operation `status` (cpp-api.md §3.7, Q3). How `Complete` is spelt on the wire is a setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OperationStatus {
-    Running,
-    Complete,
-    Failed,
-    Canceled,
-}
-
-impl OperationStatus {
-    pub(crate) fn is_terminal(self) -> bool {
-        !matches!(self, OperationStatus::Running)
-    }
-}
-
-/// `cancellationRequestState` (cpp-api.md §3.6; the last two names are ours).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CancellationState {
-    CanCancel,
-    CancelRequested,
-    CannotCancel,
-}
-
-impl CancellationState {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            CancellationState::CanCancel => "canCancel",
-            CancellationState::CancelRequested => "cancelRequested",
-            CancellationState::CannotCancel => "cannotCancel",
-        }
-    }
-}
-
-/// Step `status` (cpp-api.md §3.7, the status page's list).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StepStatus {
-    NotStarted,
-    InProgress,
-    WaitingForPublisherReview,
-    Complete,
-    Rejected,
-    Canceled,
-}
-
-impl StepStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            StepStatus::NotStarted => "notStarted",
-            StepStatus::InProgress => "inProgress",
-            StepStatus::WaitingForPublisherReview => "waitingForPublisherReview",
-            StepStatus::Complete => "complete",
-            StepStatus::Rejected => "rejected",
-            StepStatus::Canceled => "canceled",
-        }
-    }
-}
-
-/// The failure a fixture asks for: the step ends `rejected` with this message.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Failure {
-    /// Index into the plan's steps.
-    pub(crate) step: usize,
-    pub(crate) message: String,
-}
-
-/// How every operation of one kind on one offer runs: step durations (time scale already
-/// applied) and the outcome. Shared by `Arc` between all the offer's operations of that kind.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct OperationPlan {
-    kind: SubmissionType,
-    durations: Vec<Duration>,
-    failure: Option<Failure>,
-    cancel: CancelPlan,
-    /// Operations advance on reads, ending on this read, instead of with time.
-    advance_by_polls: Option<u32>,
-}
-
-/// How long a step that waits for polls or for the control plane lasts: for ever, in effect.
-const HOLD: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-
-/// How a cancel request is handled (cpp-api.md E10, Q8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CancelPlan {
-    /// Canceled as the request is answered (`200`).
-    Immediate,
-    /// Canceled this long after the request (`202`; `cancelRequested` meanwhile).
-    After(Duration),
-    /// Refused (`409`); the operation says `cannotCancel`.
-    Refused,
-}
-
-impl OperationPlan {
-    /// `durations` has one entry per step of `kind` (`kind.steps()`); a failure's step index
-    /// must be inside it. The fixture loader checks both; a mismatch here is a bug.
-    pub(crate) fn new(
-        kind: SubmissionType,
-        durations: Vec<Duration>,
-        failure: Option<Failure>,
-    ) -> Self {
-        debug_assert_eq!(durations.len(), kind.steps().len());
-        debug_assert!(failure.as_ref().is_none_or(|f| f.step < durations.len()));
-        Self {
-            kind,
-            durations,
-            failure,
-            cancel: CancelPlan::Immediate,
-            advance_by_polls: None,
-        }
-    }
-
-    /// The same plan, advancing on reads: it ends on read number `polls`.
-    pub(crate) fn with_advance_by_polls(mut self, polls: Option<u32>) -> Self {
-        self.advance_by_polls = polls;
-        self
-    }
-
-    /// How many steps run before the operation ends: all, or up to the failing one.
-    fn steps_to_end(&self) -> usize {
-        self.failure
-            .as_ref()
-            .map_or(self.durations.len(), |f| f.step + 1)
-    }
-
-    /// This plan refitted so that steps `..upto` have ended `elapsed` after the start (steps
-    /// that ended earlier keep their durations), with `failure` as the outcome; the steps
-    /// after `upto` wait for ever when `hold_rest`, else take no time.
-    fn refit(
-        &self,
-        elapsed: Duration,
-        upto: usize,
-        failure: Option<Failure>,
-        hold_rest: bool,
-    ) -> Self {
-        let mut start = Duration::ZERO;
-        let durations = self
-            .durations
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| {
-                let fitted = if i < upto {
-                    if start + d <= elapsed {
-                        d
-                    } else {
-                        elapsed.saturating_sub(start)
-                    }
-                } else if hold_rest {
-                    HOLD
-                } else {
-                    Duration::ZERO
-                };
-                start += fitted;
-                fitted
-            })
-            .collect();
-        Self {
-            kind: self.kind,
-            durations,
-            failure,
-            cancel: self.cancel,
-            advance_by_polls: self.advance_by_polls,
-        }
-    }
-
-    /// The same plan with another way of handling cancels.
-    pub(crate) fn with_cancel(mut self, cancel: CancelPlan) -> Self {
-        self.cancel = cancel;
-        self
-    }
-
-    pub(crate) fn cancel(&self) -> CancelPlan {
-        self.cancel
-    }
-
-    /// The default plan of `kind`, every duration multiplied by `scale`.
-    pub(crate) fn default_for(kind: SubmissionType, scale: f64) -> Self {
-        let durations = kind
-            .steps()
-            .iter()
-            .map(|s| scale_duration(kind.default_duration(*s), scale))
-            .collect();
-        Self::new(kind, durations, None)
-    }
-
-    /// A plan of `kind` whose steps take no time.
-    pub(crate) fn instant(kind: SubmissionType, failure: Option<Failure>) -> Self {
-        Self::new(kind, vec![Duration::ZERO; kind.steps().len()], failure)
-    }
-
-    pub(crate) fn kind(&self) -> SubmissionType {
-        self.kind
-    }
-
-    pub(crate) fn failure(&self) -> Option<&Failure> {
-        self.failure.as_ref()
-    }
-
-    /// When the operation ends (complete or failed), counted from its start.
-    pub(crate) fn total(&self) -> Duration {
-        self.durations[..self.steps_to_end()].iter().sum()
-    }
-}
-
-/// `d × scale`; a scale that is not a finite non-negative number counts as 1 (the config
-/// refuses such values before they get here).
-pub(crate) fn scale_duration(d: Duration, scale: f64) -> Duration {
-    Duration::try_from_secs_f64(d.as_secs_f64() * scale).unwrap_or(d)
-}
 
 /// Why the control plane could not end an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -427,7 +109,7 @@ impl Operation {
         notification_emails: Option<Box<str>>,
         now: Timestamp,
     ) -> Self {
-        let polls = polls.or(plan.advance_by_polls).filter(|n| *n > 0);
+        let polls = polls.or(plan.advance_by_polls()).filter(|n| *n > 0);
         let plan = match polls {
             Some(_) => Arc::new(plan.refit(Duration::ZERO, 0, plan.failure.clone(), true)),
             None => plan.clone(),
@@ -533,7 +215,7 @@ impl Operation {
 
     /// Whether a cancel can still be asked for at `now`.
     pub(crate) fn cancellation_state(&self, now: Timestamp) -> CancellationState {
-        if self.status_at(now).is_terminal() || self.plan.cancel == CancelPlan::Refused {
+        if self.status_at(now).is_terminal() || self.plan.cancel() == CancelPlan::Refused {
             CancellationState::CannotCancel
         } else if self.stopped.is_some() {
             CancellationState::CancelRequested
@@ -560,7 +242,8 @@ impl Operation {
         let mut start = Duration::ZERO;
         let mut last_action = self.created;
         let mut error = None;
-        for (index, (&step, &duration)) in plan.kind.steps().iter().zip(&plan.durations).enumerate()
+        for (index, (&step, &duration)) in
+            plan.kind().steps().iter().zip(&plan.durations).enumerate()
         {
             let end = start + duration;
             let fails_here = plan.failure.as_ref().filter(|f| f.step == index);
@@ -583,7 +266,7 @@ impl Operation {
                         };
                         StepSnapshot::new(step, StepStatus::Rejected, 100, vec![message])
                     }
-                    None => match finished_status(plan.kind, step) {
+                    None => match finished_status(plan.kind(), step) {
                         // Reached, not done: nothing to report yet.
                         StepStatus::WaitingForPublisherReview => StepSnapshot::new(
                             step,
@@ -612,7 +295,7 @@ impl Operation {
             if rejected {
                 // The steps after a rejected one never start.
                 steps.extend(
-                    plan.kind.steps()[index + 1..].iter().map(|&later| {
+                    plan.kind().steps()[index + 1..].iter().map(|&later| {
                         StepSnapshot::new(later, StepStatus::NotStarted, 0, Vec::new())
                     }),
                 );
@@ -796,14 +479,5 @@ mod tests {
             statuses(&snapshot),
             [StepStatus::Canceled, StepStatus::Canceled]
         );
-    }
-
-    #[test]
-    fn durations_scale() {
-        assert_eq!(
-            scale_duration(Duration::from_secs(4), 0.25),
-            Duration::from_secs(1)
-        );
-        assert_eq!(scale_duration(Duration::from_secs(4), 0.0), Duration::ZERO);
     }
 }

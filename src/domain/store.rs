@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, name_key};
 use super::offer::Offer;
-use super::operation::{Operation, SubmissionType};
+use super::operation::Operation;
+use super::step::SubmissionType;
 use super::time::Timestamp;
 
 #[derive(Debug, Clone)]
