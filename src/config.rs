@@ -62,6 +62,12 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_CONTROL_TOKEN")]
     pub control_token: Option<String>,
 
+    /// Keep offers and operations in this file: written after every change (atomically)
+    /// and read at start instead of the fixtures' state, so a restart loses nothing. A file
+    /// that cannot be read stops start-up.
+    #[arg(long, env = "CPPMOCK_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+
     /// Seconds a request may take, from its first byte to its answer (reading a slow body
     /// included); past it the answer is 408. Also bounds how long the request line and
     /// headers may take to arrive.
@@ -88,6 +94,7 @@ impl Default for Config {
             put_mode: PutMode::Lenient,
             journal_capacity: 1000,
             control_token: None,
+            state_file: None,
             request_timeout: 60.0,
             log_format: LogFormat::Pretty,
         }
@@ -222,6 +229,8 @@ mod tests {
             "secret",
             "--request-timeout",
             "2.5",
+            "--state-file",
+            "/tmp/state.json",
         ])
         .expect("parses");
         assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -240,6 +249,7 @@ mod tests {
         assert_eq!(parsed.journal_capacity, 5);
         assert_eq!(parsed.control_token.as_deref(), Some("secret"));
         assert!((parsed.request_timeout - 2.5).abs() < f64::EPSILON);
+        assert_eq!(parsed.state_file, Some(PathBuf::from("/tmp/state.json")));
     }
 
     #[test]

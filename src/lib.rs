@@ -15,6 +15,7 @@
 //!   forced endings) and [`Control`], the same calls in Rust.
 //! - `journal`, `faults`, `layers`: the request journal, the fault rules, and the middlewares
 //!   that apply them to `/api`.
+//! - `persist`: the optional state file, written after every change and read at start.
 //! - `healthcheck`: [`healthcheck`], the client side of `/_mock/health` for container checks.
 //! - `wire`, `clock`, `telemetry`: shared JSON answers, the clock, the tracing subscriber.
 //!
@@ -40,6 +41,7 @@ mod fixtures;
 mod healthcheck;
 mod journal;
 mod layers;
+mod persist;
 mod server;
 mod state;
 mod telemetry;
@@ -50,6 +52,7 @@ pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, S
 pub use control::{Control, ControlFailure};
 pub use fixtures::FixtureError;
 pub use healthcheck::healthcheck;
+pub use persist::StateError;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
 pub use state::AppState;
 pub use telemetry::init as init_telemetry;

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::control::Control;
 use crate::fixtures::{self, FixtureError, LoadOptions};
 use crate::layers::DropConnection;
+use crate::persist::{StateError, StateFile};
 use crate::state::{AppState, Settings};
 
 /// Why the server did not start.
@@ -30,11 +31,14 @@ use crate::state::{AppState, Settings};
 pub enum StartError {
     #[error("fixtures not loaded: {0}")]
     Fixtures(#[from] FixtureError),
+    #[error("state not loaded: {0}")]
+    State(#[from] StateError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
 }
 
-/// Loads the fixtures `config` names into a fresh state for `router`.
+/// Loads the fixtures `config` names into a fresh state for `router` (or, with a state file
+/// that exists, the state saved in it).
 ///
 /// ```no_run
 /// # fn main() -> Result<(), cloudpartner_mock::StartError> {
@@ -49,12 +53,23 @@ pub fn load_state(config: &Config) -> Result<AppState, StartError> {
     let settings = Settings::from_config(config, fixtures::default_plans(options));
     let now = crate::clock::Clock::default().now();
     let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
-    Ok(AppState::new(
-        loaded.store,
+    let state_file = config.state_file.clone().map(StateFile::new);
+    let saved = match &state_file {
+        Some(file) => file.load()?,
+        None => None,
+    };
+    let (store, offset) = saved.unwrap_or((loaded.store, Duration::ZERO));
+    let state = AppState::new(
+        store,
         loaded.faults,
         Arc::new(sources),
         settings,
-    ))
+        state_file,
+    );
+    // Sets the saved offset, and (as a change) writes the state file when there is one.
+    state.clock().advance(offset);
+    state.with_world(|w| w.store.touch());
+    Ok(state)
 }
 
 /// Entry point for running cloudpartner-mock in-process.

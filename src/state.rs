@@ -9,6 +9,7 @@ use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessSt
 use crate::domain::{Plans, Store, Timestamp};
 use crate::faults::{FaultBook, FaultSpec};
 use crate::journal::Journal;
+use crate::persist::StateFile;
 
 /// The running server's state, shared by every request. Cloning is cheap.
 #[derive(Debug, Clone)]
@@ -27,6 +28,7 @@ struct Shared {
     has_faults: AtomicBool,
     clock: Clock,
     settings: Settings,
+    state_file: Option<StateFile>,
 }
 
 /// Named JSON fixture documents, as loaded: what a reset goes back to.
@@ -80,6 +82,7 @@ impl AppState {
         faults: Vec<FaultSpec>,
         fixtures: FixtureSources,
         settings: Settings,
+        state_file: Option<StateFile>,
     ) -> Self {
         let world = World {
             store,
@@ -93,6 +96,7 @@ impl AppState {
                 world: Mutex::new(world),
                 clock: Clock::default(),
                 settings,
+                state_file,
             }),
         }
     }
@@ -121,6 +125,8 @@ impl AppState {
                 fixtures,
             };
             self.inner.clock.reset();
+            // A new store: count it as a change so the state file follows.
+            world.store.touch();
         });
     }
 
@@ -137,11 +143,26 @@ impl AppState {
             .world
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let generation = guard.store.generation();
         let result = f(&mut guard);
+        if guard.store.generation() != generation {
+            self.save(&guard.store);
+        }
         self.inner
             .has_faults
             .store(!guard.faults.is_empty(), Ordering::Relaxed);
         result
+    }
+
+    /// Writes the state file, if there is one, before the change is answered. A failed
+    /// write is logged as an error: the change stays in memory but would not survive a
+    /// restart.
+    fn save(&self, store: &Store) {
+        if let Some(file) = &self.inner.state_file {
+            if let Err(e) = file.save(store, self.inner.clock.offset()) {
+                tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
+            }
+        }
     }
 
     /// Whether any fault rule exists (as of the last locked call).

@@ -32,6 +32,8 @@ pub(crate) fn view(state: &AppState) -> ClockView {
 /// Moves the clock forward: operations progress as if that time had passed.
 pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
     state.clock().advance(by);
+    // The offset is saved with the store.
+    state.with_world(|w| w.store.touch());
     view(state)
 }
 

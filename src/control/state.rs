@@ -91,7 +91,7 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
             "advanceByPolls must be at least 1, or null.".to_owned(),
         ));
     }
-    state.with_world(|w| w.store.advance_by_polls = progress.advance_by_polls);
+    state.with_world(|w| w.store.set_advance_by_polls(progress.advance_by_polls));
     Ok(progress)
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn name_key(value: &str) -> String {
 }
 
 /// An operation id: a GUID, as in a migrated offer's `Location`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct OperationId(Uuid);
 
 impl OperationId {

@@ -157,7 +157,7 @@ fn start(
     let offer = store.offer_at(loc);
     let operation = Operation::start(
         offer.plans.for_kind(kind),
-        store.advance_by_polls,
+        store.advance_by_polls(),
         offer_version,
         publishing_version,
         notify.notification_emails.map(String::into_boxed_str),

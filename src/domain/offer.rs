@@ -41,7 +41,7 @@ impl fmt::Display for OfferStatus {
 }
 
 /// How the offer's publish and go-live operations run (fixture-driven).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Plans {
     pub(crate) publish: Arc<OperationPlan>,
     pub(crate) go_live: Arc<OperationPlan>,
@@ -75,7 +75,7 @@ impl ETag {
 }
 
 /// One saved version of the offer document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Revision {
     pub(crate) version: u32,
     pub(crate) changed: Timestamp,
@@ -128,7 +128,7 @@ impl Slot {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Offer {
     /// The id as first spelt; lookups ignore case.
     pub(crate) id: String,

@@ -19,13 +19,13 @@ pub(crate) enum ForceError {
 }
 
 /// Why an operation ended before its plan did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Stop {
     Canceled,
 }
 
 /// One publish or go-live request, as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Operation {
     pub(crate) id: OperationId,
     pub(crate) created: Timestamp,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::step::SubmissionType;
 
 /// The failure a fixture asks for: the step ends `rejected` with this message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Failure {
     /// Index into the plan's steps.
     pub(crate) step: usize,
@@ -15,7 +15,7 @@ pub(crate) struct Failure {
 
 /// How every operation of one kind on one offer runs: step durations (time scale already
 /// applied) and the outcome. Shared by `Arc` between all the offer's operations of that kind.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct OperationPlan {
     kind: SubmissionType,
     pub(super) durations: Vec<Duration>,
@@ -29,7 +29,7 @@ pub(crate) struct OperationPlan {
 const HOLD: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// How a cancel request is handled (cpp-api.md E10, Q8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CancelPlan {
     /// Canceled as the request is answered (`200`).
     Immediate,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// What an operation does (cpp-api.md §3.7, Q7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum SubmissionType {
     Publish,
     GoLive,

@@ -11,7 +11,7 @@ use super::operation::Operation;
 use super::step::SubmissionType;
 use super::time::Timestamp;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Publisher {
     /// The id as first spelt; lookups ignore case.
     pub(crate) id: String,
@@ -19,6 +19,8 @@ pub(crate) struct Publisher {
     /// Shown in the publishers list when the fixture gives it.
     pub(crate) seller_id: Option<u64>,
     offers: Vec<Offer>,
+    /// Rebuilt from `offers` when a saved store is read.
+    #[serde(skip)]
     offer_index: HashMap<String, usize>,
 }
 
@@ -76,7 +78,27 @@ pub(crate) struct Store {
     operations: HashMap<OperationId, OpRef>,
     tokens: HashMap<String, Grants>,
     /// When set, operations started from now on advance by this many reads (control plane).
-    pub(crate) advance_by_polls: Option<u32>,
+    advance_by_polls: Option<u32>,
+    /// Grows with every change, so a caller can tell whether anything changed.
+    generation: u64,
+}
+
+/// What a state file holds of a store: the publishers (offers, operations) and the tokens;
+/// the indexes are rebuilt when it is read.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct StoreSnapshot<'a> {
+    publishers: &'a [Publisher],
+    tokens: &'a HashMap<String, Grants>,
+    advance_by_polls: Option<u32>,
+}
+
+/// A `StoreSnapshot` as read back.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SavedStore {
+    publishers: Vec<Publisher>,
+    tokens: HashMap<String, Grants>,
+    advance_by_polls: Option<u32>,
 }
 
 /// An operation with the offer it belongs to.
@@ -87,6 +109,58 @@ pub(crate) struct Found<'a> {
 }
 
 impl Store {
+    /// What a state file keeps of this store.
+    pub(crate) fn snapshot(&self) -> StoreSnapshot<'_> {
+        StoreSnapshot {
+            publishers: &self.publishers,
+            tokens: &self.tokens,
+            advance_by_polls: self.advance_by_polls,
+        }
+    }
+
+    /// A store read back from a state file, its indexes rebuilt; refuses duplicate ids.
+    pub(crate) fn from_saved(saved: SavedStore) -> Result<Self, String> {
+        let mut store = Store {
+            tokens: saved.tokens,
+            advance_by_polls: saved.advance_by_polls,
+            ..Store::default()
+        };
+        for mut publisher in saved.publishers {
+            let offers = std::mem::take(&mut publisher.offers);
+            for offer in offers {
+                if let Err(offer) = publisher.add_offer(offer) {
+                    return Err(format!(
+                        "offer '{}' of '{}' appears twice",
+                        offer.id, publisher.id
+                    ));
+                }
+            }
+            if let Err(publisher) = store.add_publisher(publisher) {
+                return Err(format!("publisher '{}' appears twice", publisher.id));
+            }
+        }
+        Ok(store)
+    }
+
+    /// Changes with every change to the store.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Counts a change made outside the store that belongs with it (the clock's offset).
+    pub(crate) fn touch(&mut self) {
+        self.generation += 1;
+    }
+
+    pub(crate) fn advance_by_polls(&self) -> Option<u32> {
+        self.advance_by_polls
+    }
+
+    pub(crate) fn set_advance_by_polls(&mut self, polls: Option<u32>) {
+        self.advance_by_polls = polls;
+        self.generation += 1;
+    }
+
     /// Adds a publisher with its offers and their operations; gives it back if one with the
     /// same id (ignoring case) exists.
     pub(crate) fn add_publisher(&mut self, publisher: Publisher) -> Result<(), Box<Publisher>> {
@@ -146,6 +220,7 @@ impl Store {
         offer: Offer,
     ) -> Result<OfferLoc, Box<Offer>> {
         let index = self.publishers[publisher].add_offer(offer)?;
+        self.generation += 1;
         Ok(OfferLoc {
             publisher,
             offer: index,
@@ -153,6 +228,7 @@ impl Store {
     }
 
     pub(crate) fn offer_mut(&mut self, loc: OfferLoc) -> &mut Offer {
+        self.generation += 1;
         &mut self.publishers[loc.publisher].offers[loc.offer]
     }
 
@@ -185,6 +261,7 @@ impl Store {
 
     /// Appends an operation to the offer's history and indexes it.
     pub(crate) fn push_operation(&mut self, loc: OfferLoc, operation: Operation) {
+        self.generation += 1;
         let offer = &mut self.publishers[loc.publisher].offers[loc.offer];
         self.operations.insert(
             operation.id,
@@ -239,16 +316,24 @@ impl Store {
             .operations
             .get(&id)
             .ok_or_else(|| DomainError::UnknownOperation(id.to_string()))?;
+        self.generation += 1;
         Ok(
             &mut self.publishers[r.publisher as usize].offers[r.offer as usize].operations
                 [r.index as usize],
         )
     }
 
-    /// Counts a read of operation `id` (see `Operation::poll`).
+    /// Counts a read of operation `id` (see `Operation::poll`); a change only for an operation
+    /// that advances by polls.
     pub(crate) fn poll(&mut self, id: OperationId, now: Timestamp) {
-        if let Ok(operation) = self.operation_mut(id) {
+        let Some(r) = self.operations.get(&id).copied() else {
+            return;
+        };
+        let operation = &mut self.publishers[r.publisher as usize].offers[r.offer as usize]
+            .operations[r.index as usize];
+        if operation.polls.is_some() {
             operation.poll(now);
+            self.generation += 1;
         }
     }
 

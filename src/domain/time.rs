@@ -10,7 +10,9 @@ use time::macros::format_description;
 ///
 /// The domain never reads a clock: callers pass `now` in, so lifecycle rules can be tested
 /// with any instant and no sleeping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) struct Timestamp(u64);
 
 impl Timestamp {

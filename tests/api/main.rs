@@ -6,6 +6,7 @@ mod bad_input;
 mod cancel;
 mod control;
 mod control_faults;
+mod durability;
 mod fixtures;
 mod golive;
 mod helpers;
