@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::domain::{
-    CancelPlan, Failure, Offer, Operation, OperationId, OperationPlan, Plans, Publisher, Revision,
-    Stop, Store, SubmissionType, Timestamp, scale_duration, validate_name,
+    CancelPlan, Failure, Offer, Operation, OperationPlan, Plans, Publisher, Revision, Stop, Store,
+    SubmissionType, Timestamp, scale_duration, validate_name,
 };
 use crate::faults::FaultSpec;
 
@@ -589,7 +589,7 @@ fn seed_last(
         offer.publishing_version += 1;
     }
     let mut operation = seeded(offer, plan, now, stopped);
-    operation.notification_emails = last.notification_emails.map(String::into_boxed_str);
+    operation.set_notification_emails(last.notification_emails.map(String::into_boxed_str));
     offer.operations.push(operation);
     Ok(())
 }
@@ -601,14 +601,10 @@ fn seeded(
     created: Timestamp,
     stopped: Option<(Timestamp, Stop)>,
 ) -> Operation {
-    Operation {
-        id: OperationId::new_v4(),
-        created,
-        offer_version: offer.draft.version,
-        publishing_version: offer.publishing_version,
-        plan,
-        notification_emails: None,
-        stopped,
-        polls: None,
+    let mut operation =
+        Operation::new(plan, offer.draft.version, offer.publishing_version, created);
+    if let Some((at, why)) = stopped {
+        operation.set_stopped(at, why);
     }
+    operation
 }

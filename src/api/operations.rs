@@ -178,7 +178,7 @@ impl Submission {
             version: last_action.dotnet_ticks(),
             definition: SubmissionDefinition {
                 metadata: SubmissionMetadata {
-                    emails: op.notification_emails.as_deref().unwrap_or("").to_owned(),
+                    emails: op.notification_emails().unwrap_or("").to_owned(),
                 },
             },
             changed_time: last_action.to_string(),
@@ -309,13 +309,7 @@ impl OperationDetail {
             notification_emails: if migrated {
                 None
             } else {
-                Some(
-                    operation
-                        .notification_emails
-                        .as_deref()
-                        .unwrap_or("")
-                        .to_owned(),
-                )
+                Some(operation.notification_emails().unwrap_or("").to_owned())
             },
             error: snapshot.error,
         }

@@ -131,7 +131,7 @@ pub(crate) fn go_live(
         notification_emails: notify.notification_emails.or_else(|| {
             offer
                 .last_operation()
-                .and_then(|op| op.notification_emails.as_deref().map(str::to_owned))
+                .and_then(|op| op.notification_emails().map(str::to_owned))
         }),
     };
     Ok(start(
@@ -195,7 +195,7 @@ pub(crate) fn cancel(
         return Ok(Cancel::NothingRunning(newest));
     };
     let address = OperationAddress::of(publisher, offer, running);
-    if running.stopped.is_some() {
+    if running.stopped().is_some() {
         return Ok(Cancel::Requested(address));
     }
     let (at, outcome) = match running.plan.cancel() {
@@ -211,7 +211,7 @@ pub(crate) fn cancel(
         CancelPlan::After(delay) => (now.plus(delay), Cancel::Requested(address)),
     };
     if let Some(op) = store.offer_mut(loc).operations.last_mut() {
-        op.stopped = Some((at, Stop::Canceled));
+        op.set_stopped(at, Stop::Canceled);
     }
     Ok(outcome)
 }

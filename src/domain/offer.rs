@@ -270,7 +270,7 @@ impl Offer {
             status: self.status_at(now),
             messages,
             steps,
-            notification_emails: last.notification_emails.as_deref().map(str::to_owned),
+            notification_emails: last.notification_emails().map(str::to_owned),
         }
     }
 

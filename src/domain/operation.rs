@@ -32,12 +32,19 @@ pub(crate) struct Operation {
     pub(crate) offer_version: u32,
     pub(crate) publishing_version: u32,
     pub(crate) plan: Arc<OperationPlan>,
+    /// What most operations never have, boxed so that the common operation stays small: a
+    /// million of them are kept in memory.
+    rare: Option<Box<Rare>>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Rare {
     /// The comma-separated list given at publish (shown for non-migrated offers only).
-    pub(crate) notification_emails: Option<Box<str>>,
+    notification_emails: Option<Box<str>>,
     /// Set when the operation was ended from outside its plan, with the instant.
-    pub(crate) stopped: Option<(Timestamp, Stop)>,
+    stopped: Option<(Timestamp, Stop)>,
     /// Reads so far and reads needed, for an operation that advances by polls.
-    pub(crate) polls: Option<(u32, u32)>,
+    polls: Option<(u32, u32)>,
 }
 
 /// A message on an operation or a step.
@@ -114,16 +121,58 @@ impl Operation {
             Some(_) => Arc::new(plan.refit(Duration::ZERO, 0, plan.failure.clone(), true)),
             None => plan.clone(),
         };
+        let mut operation = Self::new(plan, offer_version, publishing_version, now);
+        operation.set_notification_emails(notification_emails);
+        if let Some(needed) = polls {
+            operation.rare_mut().polls = Some((0, needed));
+        }
+        operation
+    }
+
+    /// An operation of `plan`, started at `created`.
+    pub(crate) fn new(
+        plan: Arc<OperationPlan>,
+        offer_version: u32,
+        publishing_version: u32,
+        created: Timestamp,
+    ) -> Self {
         Self {
             id: OperationId::new_v4(),
-            created: now,
+            created,
             offer_version,
             publishing_version,
             plan,
-            notification_emails,
-            stopped: None,
-            polls: polls.map(|n| (0, n)),
+            rare: None,
         }
+    }
+
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The comma-separated list given at publish or go-live.
+    pub(crate) fn notification_emails(&self) -> Option<&str> {
+        self.rare.as_ref()?.notification_emails.as_deref()
+    }
+
+    pub(crate) fn set_notification_emails(&mut self, emails: Option<Box<str>>) {
+        if emails.is_some() {
+            self.rare_mut().notification_emails = emails;
+        }
+    }
+
+    /// When and why the operation was ended from outside its plan.
+    pub(crate) fn stopped(&self) -> Option<(Timestamp, Stop)> {
+        self.rare.as_ref()?.stopped
+    }
+
+    pub(crate) fn set_stopped(&mut self, at: Timestamp, why: Stop) {
+        self.rare_mut().stopped = Some((at, why));
+    }
+
+    /// Reads so far and reads needed, for an operation that advances by polls.
+    pub(crate) fn polls(&self) -> Option<(u32, u32)> {
+        self.rare.as_ref()?.polls
     }
 
     pub(crate) fn kind(&self) -> SubmissionType {
@@ -134,14 +183,14 @@ impl Operation {
     /// `seen` of `needed`, that share of its steps has ended; on the last, it ends as its
     /// plan says.
     pub(crate) fn poll(&mut self, now: Timestamp) {
-        let Some((seen, needed)) = self.polls else {
+        let Some((seen, needed)) = self.polls() else {
             return;
         };
         if self.status_at(now).is_terminal() {
             return;
         }
         let seen = seen.saturating_add(1).min(needed);
-        self.polls = Some((seen, needed));
+        self.rare_mut().polls = Some((seen, needed));
         let steps = self.plan.steps_to_end();
         // It ends on the last read exactly; before, the share of steps read so far has ended.
         let target = if seen == needed {
@@ -177,7 +226,9 @@ impl Operation {
             None => self.plan.durations.len(),
         };
         self.plan = Arc::new(self.plan.refit(elapsed, upto, failure, false));
-        self.polls = None;
+        if let Some(rare) = &mut self.rare {
+            rare.polls = None;
+        }
         Ok(())
     }
 
@@ -186,7 +237,7 @@ impl Operation {
         if self.status_at(now).is_terminal() {
             return Err(ForceError::Ended);
         }
-        self.stopped = Some((now, Stop::Canceled));
+        self.set_stopped(now, Stop::Canceled);
         Ok(())
     }
 
@@ -198,7 +249,7 @@ impl Operation {
     /// The status at `now`, without building the step list.
     pub(crate) fn status_at(&self, now: Timestamp) -> OperationStatus {
         let elapsed = self.elapsed_at(now);
-        if let Some((at, Stop::Canceled)) = self.stopped {
+        if let Some((at, Stop::Canceled)) = self.stopped() {
             // A cancel counts unless the plan had ended before it.
             if at <= now && at.since(self.created) <= self.plan.total() {
                 return OperationStatus::Canceled;
@@ -217,7 +268,7 @@ impl Operation {
     pub(crate) fn cancellation_state(&self, now: Timestamp) -> CancellationState {
         if self.status_at(now).is_terminal() || self.plan.cancel() == CancelPlan::Refused {
             CancellationState::CannotCancel
-        } else if self.stopped.is_some() {
+        } else if self.stopped().is_some() {
             CancellationState::CancelRequested
         } else {
             CancellationState::CanCancel
@@ -226,7 +277,7 @@ impl Operation {
 
     /// Time the plan has run at `now`: up to `now`, or up to the stop if that came first.
     fn elapsed_at(&self, now: Timestamp) -> Duration {
-        let end = match self.stopped {
+        let end = match self.stopped() {
             Some((at, _)) if at <= now => at,
             _ => now,
         };
@@ -303,7 +354,7 @@ impl Operation {
             }
             start = end;
         }
-        if let (OperationStatus::Canceled, Some((at, _))) = (status, self.stopped) {
+        if let (OperationStatus::Canceled, Some((at, _))) = (status, self.stopped()) {
             last_action = at;
         }
         OperationSnapshot {
@@ -354,16 +405,22 @@ mod tests {
 
     fn operation(kind: SubmissionType, secs: &[u64], failure: Option<Failure>) -> Operation {
         let durations = secs.iter().map(|s| Duration::from_secs(*s)).collect();
-        Operation {
-            id: OperationId::new_v4(),
-            created: at(0.0),
-            offer_version: 1,
-            publishing_version: 1,
-            plan: Arc::new(OperationPlan::new(kind, durations, failure)),
-            notification_emails: None,
-            stopped: None,
-            polls: None,
-        }
+        Operation::new(
+            Arc::new(OperationPlan::new(kind, durations, failure)),
+            1,
+            1,
+            at(0.0),
+        )
+    }
+
+    #[test]
+    fn an_operation_stays_small() {
+        // A million are kept in memory; the rare fields live behind one pointer.
+        assert!(
+            std::mem::size_of::<Operation>() <= 48,
+            "{}",
+            std::mem::size_of::<Operation>()
+        );
     }
 
     fn statuses(snapshot: &OperationSnapshot) -> Vec<StepStatus> {
@@ -444,7 +501,7 @@ mod tests {
     #[test]
     fn a_cancel_stops_the_running_step_and_the_rest() {
         let mut op = operation(SubmissionType::GoLive, &[10, 30], None);
-        op.stopped = Some((at(10.0), Stop::Canceled));
+        op.set_stopped(at(10.0), Stop::Canceled);
 
         let before = op.snapshot(at(9.0));
         let after = op.snapshot(at(100.0));
@@ -462,7 +519,7 @@ mod tests {
     #[test]
     fn a_cancel_after_the_end_changes_nothing() {
         let mut op = operation(SubmissionType::GoLive, &[1, 1], None);
-        op.stopped = Some((at(5.0), Stop::Canceled));
+        op.set_stopped(at(5.0), Stop::Canceled);
 
         assert_eq!(op.status_at(at(6.0)), OperationStatus::Complete);
     }
@@ -470,7 +527,7 @@ mod tests {
     #[test]
     fn an_instant_plan_canceled_at_its_start_is_canceled() {
         let mut op = operation(SubmissionType::GoLive, &[0, 0], None);
-        op.stopped = Some((at(0.0), Stop::Canceled));
+        op.set_stopped(at(0.0), Stop::Canceled);
 
         let snapshot = op.snapshot(at(0.0));
 

@@ -331,7 +331,7 @@ impl Store {
         };
         let operation = &mut self.publishers[r.publisher as usize].offers[r.offer as usize]
             .operations[r.index as usize];
-        if operation.polls.is_some() {
+        if operation.polls().is_some() {
             operation.poll(now);
             self.generation += 1;
         }
