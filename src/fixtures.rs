@@ -276,6 +276,23 @@ pub(crate) fn load_sources(
     Ok(Loaded { store, faults })
 }
 
+/// Checks fixture JSON (one publisher document, or an array of them) exactly as the server
+/// would load it, without starting anything; the error names `name`, the JSON path and the
+/// reason.
+///
+/// ```
+/// let ok = br#"{"id": "contoso", "offers": [{"id": "o", "offerTypeId": "t"}]}"#;
+/// assert!(cloudpartner_mock::check_fixtures("contoso.json", ok).is_ok());
+/// let bad = br#"{"id": "contoso", "offers": [{"id": "o"}]}"#;
+/// let error = cloudpartner_mock::check_fixtures("contoso.json", bad).unwrap_err();
+/// assert_eq!(error.path, "offers[0]");
+/// ```
+pub fn check_fixtures(name: &str, json: &[u8]) -> Result<(), FixtureError> {
+    let sources = split_body(name, json)?;
+    let options = LoadOptions { time_scale: 1.0 };
+    load_sources(&sources, options, Timestamp::from_unix_nanos(0)).map(|_| ())
+}
+
 /// A fixture set sent as one JSON body: an array of publisher documents, or one. Each is
 /// named `{name}[i]` in errors.
 pub(crate) fn split_body(name: &str, body: &[u8]) -> Result<Sources, FixtureError> {

@@ -50,7 +50,7 @@ mod wire;
 pub use app::{router, service};
 pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus};
 pub use control::{Control, ControlFailure};
-pub use fixtures::FixtureError;
+pub use fixtures::{FixtureError, check_fixtures};
 pub use healthcheck::healthcheck;
 pub use persist::StateError;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};

@@ -8,6 +8,7 @@ mod control;
 mod control_faults;
 mod durability;
 mod fixtures;
+mod fuzz_corpus;
 mod golive;
 mod helpers;
 mod offers;
