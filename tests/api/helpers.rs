@@ -215,3 +215,16 @@ pub(crate) async fn cpp_error(response: Response) -> (u16, String, String) {
     };
     (status, text("code"), text("message"))
 }
+
+/// The `id` of every step of an operation or offer status body, in order.
+pub(crate) fn step_ids(body: &serde_json::Value) -> Vec<String> {
+    body["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

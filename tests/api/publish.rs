@@ -4,7 +4,7 @@
 use cloudpartner_mock::Config;
 use serde_json::json;
 
-use crate::helpers::{cpp_error, header, json, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{cpp_error, header, json, spawn_app, spawn_app_with, step_ids, test_config};
 
 fn instant() -> Config {
     Config {
@@ -36,12 +36,7 @@ async fn publish_returns_202_with_both_headers_and_starts_a_publish() {
     assert_eq!(operation["status"], "running");
     assert_eq!(operation["offerVersion"], 1);
     assert_eq!(operation["publishingVersion"], 1);
-    let ids: Vec<&str> = operation["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .filter_map(|s| s["id"].as_str())
-        .collect();
+    let ids = step_ids(&operation);
     assert_eq!(
         ids,
         [

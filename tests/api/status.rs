@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{cpp_error, json, spawn_app, spawn_app_at_scale};
+use crate::helpers::{cpp_error, json, spawn_app, spawn_app_at_scale, step_ids};
 
 fn step<'a>(status: &'a Value, id: &str) -> &'a Value {
     status["steps"]
@@ -40,12 +40,7 @@ async fn an_offer_waiting_in_preview_is_running_with_sign_off_waiting() {
         .and_then(|steps| steps.iter().find(|s| s["stepName"] == "publisher-signoff"))
         .expect("a sign-off step");
     assert_eq!(signoff["status"], "waitingForPublisherReview");
-    let ids: Vec<&str> = body["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .filter_map(|s| s["id"].as_str())
-        .collect();
+    let ids = step_ids(&body);
     assert_eq!(
         ids,
         [
