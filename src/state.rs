@@ -118,6 +118,9 @@ impl AppState {
         fixtures: FixtureSources,
     ) {
         self.with_world(|world| {
+            let mut store = store;
+            // The new store counts on from the old one, so the change is seen (and saved).
+            store.succeed(&world.store);
             *world = World {
                 store,
                 journal: Journal::new(self.inner.settings.journal_capacity),
@@ -125,8 +128,6 @@ impl AppState {
                 fixtures,
             };
             self.inner.clock.reset();
-            // A new store: count it as a change so the state file follows.
-            world.store.touch();
         });
     }
 

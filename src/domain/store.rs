@@ -147,6 +147,11 @@ impl Store {
         self.generation
     }
 
+    /// Takes the place of `previous`: its change count goes on from there, one further.
+    pub(crate) fn succeed(&mut self, previous: &Store) {
+        self.generation = previous.generation + 1;
+    }
+
     /// Counts a change made outside the store that belongs with it (the clock's offset).
     pub(crate) fn touch(&mut self) {
         self.generation += 1;

@@ -186,3 +186,27 @@ async fn every_acknowledged_write_survives_a_sigkill() {
         acknowledged.len()
     );
 }
+
+#[tokio::test]
+async fn a_reset_is_saved_too() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let state = dir.path().join("state.json");
+    let app = spawn_app_with(with_state(&state)).await;
+    let document =
+        json!({"publisherId": "contoso", "id": "gone", "offerTypeId": "t", "definition": {}});
+    assert_eq!(
+        app.put_offer("contoso", "gone", &document, None)
+            .await
+            .status(),
+        201
+    );
+    app.server.shutdown().await;
+    // Started from the state file (with the offer), then reset to the fixtures.
+    let again = spawn_app_with(with_state(&state)).await;
+    again.server.control().reset().expect("resets");
+    again.server.shutdown().await;
+
+    let third = spawn_app_with(with_state(&state)).await;
+
+    assert_eq!(third.get_offer("contoso", "gone", "").await.status(), 404);
+}
