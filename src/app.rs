@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), layers::inject));
     crate::api::router(state.clone())
         .merge(crate::control::router(state.clone()))
+        .route("/_mock/openapi.json", axum::routing::get(openapi))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(layers)
@@ -81,6 +82,18 @@ fn request_span(request: &Request) -> tracing::Span {
         path = %request.uri().path(),
         request_id = %request_id,
     )
+}
+
+/// `GET /_mock/openapi.json`: the API description (built once).
+async fn openapi() -> Response {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(crate::openapi::openapi_json).clone();
+    let mut response = Response::new(axum::body::Body::from(body));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {

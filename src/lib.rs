@@ -15,6 +15,7 @@
 //!   forced endings) and [`Control`], the same calls in Rust.
 //! - `journal`, `faults`, `layers`: the request journal, the fault rules, and the middlewares
 //!   that apply them to `/api`.
+//! - `openapi`: [`openapi_json`], the OpenAPI description generated from the handlers.
 //! - `persist`: the optional state file, written after every change and read at start.
 //! - `healthcheck`: [`healthcheck`], the client side of `/_mock/health` for container checks.
 //! - `wire`, `clock`, `telemetry`: shared JSON answers, the clock, the tracing subscriber.
@@ -41,6 +42,7 @@ mod fixtures;
 mod healthcheck;
 mod journal;
 mod layers;
+mod openapi;
 mod persist;
 mod server;
 mod state;
@@ -52,6 +54,7 @@ pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, S
 pub use control::{Control, ControlFailure};
 pub use fixtures::{FixtureError, check_fixtures};
 pub use healthcheck::healthcheck;
+pub use openapi::openapi_json;
 pub use persist::StateError;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
 pub use state::AppState;

@@ -4,10 +4,10 @@
 mod error;
 mod extract;
 mod middleware;
-mod offers;
-mod operations;
-mod publish;
-mod status;
+pub(crate) mod offers;
+pub(crate) mod operations;
+pub(crate) mod publish;
+pub(crate) mod status;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};

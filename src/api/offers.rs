@@ -14,29 +14,47 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::{ApiError, Result};
+use super::error::{ApiError, CppError, Result};
 use super::extract::{Path, RawBody};
 use super::middleware::Caller;
 use crate::wire::json;
 
+/// A publishers-list item (cpp-api.md E1).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PublisherItem {
+    id: String,
+    version: u32,
+    definition: PublisherDefinition,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PublisherDefinition {
+    display_text: String,
+    offer_type_categories: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seller_id: Option<u64>,
+}
+
 /// E1 `GET /api/publishers`: the publishers the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/publishers",
+    tag = "cpp",
+    summary = "List publishers",
+    security(("bearer" = [])),
+    params(("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The publishers", body = Vec<PublisherItem>),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Item {
-        id: String,
-        version: u32,
-        definition: Definition,
-    }
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Definition {
-        display_text: String,
-        offer_type_categories: Vec<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        seller_id: Option<u64>,
-    }
-    let items: Vec<Item> = state.with_world(|world| {
+    let items: Vec<PublisherItem> = state.with_world(|world| {
         world
             .store
             .publishers()
@@ -50,10 +68,10 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
                     .collect();
                 categories.sort();
                 categories.dedup();
-                Item {
+                PublisherItem {
                     id: p.id.clone(),
                     version: 1,
-                    definition: Definition {
+                    definition: PublisherDefinition {
                         display_text: p.display_text.clone(),
                         offer_type_categories: categories,
                         seller_id: p.seller_id,
@@ -67,6 +85,21 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
 
 /// E2 `GET /api/publishers/{publisherId}/offers`: summaries, `definition` holding only
 /// `displayText` (cpp-api.md §3.2).
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers",
+    tag = "cpp",
+    summary = "List offers",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "Offer summaries", body = Vec<serde_json::Value>),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn list_offers(
     State(state): State<AppState>,
     Path(publisher): Path<String>,
@@ -96,6 +129,21 @@ pub(crate) async fn list_offers(
 }
 
 /// E3 `GET /api/publishers/{publisherId}/offers/{offerId}`: the working copy (the draft).
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}",
+    tag = "cpp",
+    summary = "Get an offer",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The offer document (the draft)", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_offer(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,
@@ -104,6 +152,21 @@ pub(crate) async fn get_offer(
 }
 
 /// E4 `GET …/offers/{offerId}/versions/{version}`: the document as it was at that version.
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/versions/{version}",
+    tag = "cpp",
+    summary = "Get an offer version",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("version" = String, Path, description = "A version number"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The document at that version", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_offer_version(
     State(state): State<AppState>,
     Path((publisher, offer, version)): Path<(String, String, String)>,
@@ -122,6 +185,21 @@ pub(crate) async fn get_offer_version(
 }
 
 /// E5 `GET …/offers/{offerId}/slot/{slotId}`: what the draft, preview or production slot holds.
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/slot/{slotId}",
+    tag = "cpp",
+    summary = "Get an offer in a slot",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("slotId" = String, Path, description = "draft, preview (staging) or production"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "What the slot holds", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_offer_slot(
     State(state): State<AppState>,
     Path((publisher, offer, slot)): Path<(String, String, String)>,
@@ -164,6 +242,25 @@ fn read_document(
 
 /// E6 `PUT /api/publishers/{publisherId}/offers/{offerId}`: creates (`201`) or replaces
 /// (`200`, exactly: azure-img-utils and Debian accept nothing else) the document.
+#[utoipa::path(
+    put,
+    path = "/api/publishers/{publisherId}/offers/{offerId}",
+    tag = "cpp",
+    summary = "Create or replace an offer",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31"), ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
+    request_body(content = serde_json::Value, content_type = "application/json", description = "The offer document"),
+    responses(
+        (status = 200, description = "Replaced", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
+        (status = 201, description = "Created", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
+        (status = 412, description = "If-Match is not the current ETag", body = CppError),
+        (status = 413, description = "Body over 2 MiB", body = CppError),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn put_offer(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,

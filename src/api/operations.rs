@@ -13,11 +13,26 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::Result;
+use super::error::{CppError, Result};
 use super::extract::Path;
 use crate::wire::json;
 
 /// E12 `GET /api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}`.
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}",
+    tag = "cpp",
+    summary = "Get an operation",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("operationId" = String, Path, description = "The operation's GUID"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The operation", body = OperationDetail),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_operation(
     State(state): State<AppState>,
     Path((publisher, offer, operation)): Path<(String, String, String)>,
@@ -35,6 +50,21 @@ pub(crate) async fn get_operation(
 }
 
 /// E13 `GET /api/operations/{publisherId}${offerId}${n}${preview|production}`.
+#[utoipa::path(
+    get,
+    path = "/api/operations/{operationKey}",
+    tag = "cpp",
+    summary = "Get an operation of a non-migrated offer",
+    security(("bearer" = [])),
+    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The operation", body = OperationDetail),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_operation_by_key(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -51,6 +81,21 @@ pub(crate) async fn get_operation_by_key(
 
 /// E11 `GET /api/publishers/{publisherId}/offers/{offerId}/submissions` (also `…/operations`):
 /// the offer's operations, newest first, filtered by `status` or `submissionState`.
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/submissions",
+    tag = "cpp",
+    summary = "List operations",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31"), ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
+    responses(
+        (status = 200, description = "Operations, newest first", body = Vec<Submission>),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn list_submissions(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,
@@ -115,9 +160,9 @@ impl Filter {
 }
 
 /// An operations-list item (cpp-api.md §3.5).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Submission {
+pub(crate) struct Submission {
     id: String,
     offer_id: String,
     offer_version: u32,
@@ -137,13 +182,13 @@ struct Submission {
     error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct SubmissionDefinition {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SubmissionDefinition {
     metadata: SubmissionMetadata,
 }
 
-#[derive(Debug, Serialize)]
-struct SubmissionMetadata {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SubmissionMetadata {
     emails: String,
 }
 
@@ -207,7 +252,7 @@ fn detail_response(
 }
 
 /// The operation detail object (cpp-api.md §3.6).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OperationDetail {
     id: String,
@@ -220,7 +265,9 @@ pub(crate) struct OperationDetail {
     created_date_time: String,
     last_action_date_time: String,
     steps: Vec<WireStep>,
+    #[schema(value_type = Vec<Object>)]
     preview_links: [(); 0],
+    #[schema(value_type = Vec<Object>)]
     live_links: [(); 0],
     /// Non-migrated offers only (cpp-api.md §2.8).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,7 +277,7 @@ pub(crate) struct OperationDetail {
     error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireStep {
     id: &'static str,
@@ -242,7 +289,7 @@ pub(crate) struct WireStep {
     messages: Vec<WireMessage>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireMessage {
     message_html: String,

@@ -10,18 +10,18 @@ use crate::config::OperationLocationStyle;
 use crate::domain::{Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp};
 use crate::state::AppState;
 
-use super::error::{API_VERSION, ApiError, Result};
+use super::error::{API_VERSION, ApiError, CppError, Result};
 use super::extract::{Path, RawBody};
 
 /// The optional body of publish, go-live and cancel: `{"metadata": {"notification-emails": "…"}}`.
-#[derive(Debug, Default, Deserialize)]
-struct MetadataBody {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct MetadataBody {
     #[serde(default)]
     metadata: Option<Metadata>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Metadata {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct Metadata {
     #[serde(rename = "notification-emails", default)]
     notification_emails: Option<String>,
 }
@@ -64,6 +64,25 @@ fn start(
 
 /// E8 `POST /api/publishers/{publisherId}/offers/{offerId}/publish`: publishes the draft to
 /// preview.
+#[utoipa::path(
+    post,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/publish",
+    tag = "cpp",
+    summary = "Publish the draft to preview",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
+    responses(
+        (status = 202, description = "Publishing started (or the same version's publish, running)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 422, description = "The offer fails validation", body = CppError),
+        (status = 409, description = "Another operation runs on the offer", body = CppError),
+        (status = 413, description = "Body over 2 MiB", body = CppError),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn publish(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,
@@ -81,6 +100,24 @@ pub(crate) async fn publish(
 
 /// E9 `POST /api/publishers/{publisherId}/offers/{offerId}/golive`: pushes the version waiting
 /// in preview to production.
+#[utoipa::path(
+    post,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/golive",
+    tag = "cpp",
+    summary = "Push what waits in preview to production",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
+    responses(
+        (status = 202, description = "Going live started", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 409, description = "Another operation runs on the offer", body = CppError),
+        (status = 413, description = "Body over 2 MiB", body = CppError),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn go_live(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,
@@ -98,6 +135,24 @@ pub(crate) async fn go_live(
 
 /// E10 `POST /api/publishers/{publisherId}/offers/{offerId}/cancel`: cancels the running
 /// operation: `200` when done at once, `202` when it takes time or nothing runs.
+#[utoipa::path(
+    post,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/cancel",
+    tag = "cpp",
+    summary = "Cancel the running operation",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
+    responses(
+        (status = 200, description = "Canceled at once", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 202, description = "Cancel under way, or nothing runs (then no Location)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 409, description = "The operation cannot be canceled", body = CppError),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,

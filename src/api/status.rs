@@ -9,18 +9,20 @@ use serde::Serialize;
 use crate::domain::DomainError;
 use crate::state::AppState;
 
-use super::error::Result;
+use super::error::{CppError, Result};
 use super::extract::Path;
 use super::operations::{WireMessage, WireStep};
 use crate::wire::json;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct OfferStatusBody {
+pub(crate) struct OfferStatusBody {
     status: &'static str,
     messages: Vec<WireMessage>,
     steps: Vec<WireStep>,
+    #[schema(value_type = Vec<Object>)]
     preview_links: [(); 0],
+    #[schema(value_type = Vec<Object>)]
     live_links: [(); 0],
     /// Non-migrated offers only (cpp-api.md §2.8).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,6 +30,21 @@ struct OfferStatusBody {
 }
 
 /// E7 `GET /api/publishers/{publisherId}/offers/{offerId}/status`.
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/status",
+    tag = "cpp",
+    summary = "Get the offer status",
+    security(("bearer" = [])),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    responses(
+        (status = 200, description = "The offer status with the pipeline's steps", body = OfferStatusBody),
+        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
+        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
+        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
+        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+    )
+)]
 pub(crate) async fn get_offer_status(
     State(state): State<AppState>,
     Path((publisher, offer)): Path<(String, String)>,

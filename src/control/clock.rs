@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
 
-use super::error::{ControlError, Result};
+use super::error::{ControlError, ControlErrorBody, Result};
 use super::parse;
 use crate::wire::json;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ClockView {
     now: String,
@@ -38,17 +38,39 @@ pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
 }
 
 /// `GET /_mock/clock`.
+#[utoipa::path(
+    get,
+    path = "/_mock/clock",
+    tag = "control",
+    summary = "Read the clock",
+    responses(
+        (status = 200, description = "The mock's time", body = ClockView),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &view(&state))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Advance {
+pub(crate) struct Advance {
     seconds: f64,
 }
 
 /// `POST /_mock/clock/advance` with `{"seconds": 3600}`.
+#[utoipa::path(
+    post,
+    path = "/_mock/clock/advance",
+    tag = "control",
+    summary = "Move the clock forward",
+    request_body(content = Advance, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The clock, moved", body = ClockView),
+        (status = 400, description = "Not a duration", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> Result<Response> {
     let Advance { seconds } = parse(&body)?;
     let by = Duration::try_from_secs_f64(seconds).map_err(|_| {

@@ -9,11 +9,11 @@ use serde::Serialize;
 use crate::faults::FaultSpec;
 use crate::state::AppState;
 
-use super::error::{ControlError, Result};
+use super::error::{ControlError, ControlErrorBody, Result};
 use super::parse;
 use crate::wire::json;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireRule {
     pub(crate) id: String,
@@ -63,21 +63,56 @@ pub(crate) fn remove(state: &AppState, id: &str) -> Result<()> {
 }
 
 /// `GET /_mock/faults`.
+#[utoipa::path(
+    get,
+    path = "/_mock/faults",
+    tag = "control",
+    summary = "List fault rules",
+    responses(
+        (status = 200, description = "The rules, in the order they apply", body = Vec<WireRule>),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn get_faults(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &list(&state))
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Created {
+    id: String,
+}
+
 /// `POST /_mock/faults`: `201` with the new rule's id.
+#[utoipa::path(
+    post,
+    path = "/_mock/faults",
+    tag = "control",
+    summary = "Add a fault rule",
+    request_body(content = FaultSpec, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Added", body = Created),
+        (status = 400, description = "Not a valid rule", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn post_fault(State(state): State<AppState>, body: Bytes) -> Result<Response> {
-    #[derive(Serialize)]
-    struct Created {
-        id: String,
-    }
     let id = add(&state, parse(&body)?)?;
     Ok(json(StatusCode::CREATED, &Created { id }))
 }
 
 /// `DELETE /_mock/faults/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/_mock/faults/{id}",
+    tag = "control",
+    summary = "Delete a fault rule",
+    params(("id" = String, Path, description = "The rule's id, e.g. f1")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such rule", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn delete_fault(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -87,6 +122,16 @@ pub(crate) async fn delete_fault(
 }
 
 /// `DELETE /_mock/faults`.
+#[utoipa::path(
+    delete,
+    path = "/_mock/faults",
+    tag = "control",
+    summary = "Delete every fault rule",
+    responses(
+        (status = 204, description = "All deleted"),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn delete_faults(State(state): State<AppState>) -> Response {
     state.with_world(|w| w.faults.clear());
     StatusCode::NO_CONTENT.into_response()

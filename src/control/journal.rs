@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::journal::{JournalFilter, RecordedRequest};
 use crate::state::AppState;
 
-use super::error::{ControlError, Result};
+use super::error::{ControlError, ControlErrorBody, Result};
 use crate::wire::json;
 
 /// A recorded request on the wire.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireRequest {
     seq: u64,
@@ -55,7 +55,7 @@ impl From<RecordedRequest> for WireRequest {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Listing {
     pub(crate) count: usize,
@@ -99,17 +99,42 @@ pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
 }
 
 /// `GET /_mock/journal`.
+#[utoipa::path(
+    get,
+    path = "/_mock/journal",
+    tag = "control",
+    summary = "List recorded requests",
+    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query)),
+    responses(
+        (status = 200, description = "Recorded /api requests, newest first", body = Listing),
+        (status = 400, description = "An unknown filter", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn get_journal(State(state): State<AppState>, uri: Uri) -> Result<Response> {
     let filter = filter_from_query(uri.query().unwrap_or(""))?;
     Ok(json(StatusCode::OK, &list(&state, &filter)))
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Count {
+    count: usize,
+}
+
 /// `GET /_mock/journal/count`.
+#[utoipa::path(
+    get,
+    path = "/_mock/journal/count",
+    tag = "control",
+    summary = "Count recorded requests",
+    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query)),
+    responses(
+        (status = 200, description = "How many recorded requests match", body = Count),
+        (status = 400, description = "An unknown filter", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn get_count(State(state): State<AppState>, uri: Uri) -> Result<Response> {
-    #[derive(Serialize)]
-    struct Count {
-        count: usize,
-    }
     let filter = filter_from_query(uri.query().unwrap_or(""))?;
     let count = state.with_world(|w| w.journal.count(&filter));
     Ok(json(StatusCode::OK, &Count { count }))
@@ -120,6 +145,16 @@ pub(crate) fn clear(state: &AppState) {
 }
 
 /// `DELETE /_mock/journal`.
+#[utoipa::path(
+    delete,
+    path = "/_mock/journal",
+    tag = "control",
+    summary = "Empty the journal",
+    responses(
+        (status = 204, description = "Emptied"),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn delete_journal(State(state): State<AppState>) -> Response {
     clear(&state);
     StatusCode::NO_CONTENT.into_response()

@@ -2,13 +2,13 @@
 //! the clock, and ending operations — every route on one screen. Never behind CPP auth; its
 //! own optional token.
 
-mod clock;
+pub(crate) mod clock;
 mod error;
-mod faults;
+pub(crate) mod faults;
 mod handle;
-mod journal;
-mod operations;
-mod state;
+pub(crate) mod journal;
+pub(crate) mod operations;
+pub(crate) mod state;
 
 use axum::Router;
 use axum::extract::{Request, State};

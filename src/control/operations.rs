@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Force, OperationId, force};
 use crate::state::AppState;
 
-use super::error::Result;
+use super::error::{ControlErrorBody, Result};
 use super::parse;
 use crate::wire::json;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Forced {
+pub(crate) struct Forced {
     id: String,
     ended: &'static str,
 }
@@ -33,6 +33,20 @@ fn answer(id: String, ended: &'static str) -> Response {
 }
 
 /// `POST /_mock/operations/{id}/complete`.
+#[utoipa::path(
+    post,
+    path = "/_mock/operations/{id}/complete",
+    tag = "control",
+    summary = "Complete an operation now",
+    params(("id" = String, Path, description = "The operation's GUID")),
+    responses(
+        (status = 200, description = "Ended", body = Forced),
+        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
+        (status = 404, description = "No such operation", body = ControlErrorBody),
+        (status = 409, description = "It had already ended", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn complete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -41,14 +55,29 @@ pub(crate) async fn complete(
     Ok(answer(id, "complete"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Fail {
+pub(crate) struct Fail {
     step: String,
     message: Option<String>,
 }
 
 /// `POST /_mock/operations/{id}/fail` with `{"step": "live", "message": "…"}`.
+#[utoipa::path(
+    post,
+    path = "/_mock/operations/{id}/fail",
+    tag = "control",
+    summary = "Fail an operation now at a step",
+    params(("id" = String, Path, description = "The operation's GUID")),
+    request_body(content = Fail, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Ended", body = Forced),
+        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
+        (status = 404, description = "No such operation", body = ControlErrorBody),
+        (status = 409, description = "It had already ended", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn fail(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -61,6 +90,20 @@ pub(crate) async fn fail(
 }
 
 /// `POST /_mock/operations/{id}/cancel`.
+#[utoipa::path(
+    post,
+    path = "/_mock/operations/{id}/cancel",
+    tag = "control",
+    summary = "Cancel an operation now",
+    params(("id" = String, Path, description = "The operation's GUID")),
+    responses(
+        (status = 200, description = "Ended", body = Forced),
+        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
+        (status = 404, description = "No such operation", body = ControlErrorBody),
+        (status = 409, description = "It had already ended", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::fixtures::{self, LoadOptions, Sources};
 use crate::state::AppState;
 
-use super::error::{ControlError, Result};
+use super::error::{ControlError, ControlErrorBody, Result};
 use super::parse;
 use crate::wire::json;
 
 /// What the server holds.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Counts {
     status: &'static str,
@@ -46,6 +46,13 @@ pub(crate) fn counts(state: &AppState) -> Counts {
 }
 
 /// `GET /_mock/health` and `GET /_mock/ready`.
+#[utoipa::path(
+    get,
+    path = "/_mock/health",
+    tag = "control",
+    summary = "Liveness and what the server holds (never needs the control token)",
+    responses((status = 200, description = "Alive and loaded", body = Counts))
+)]
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &counts(&state))
 }
@@ -67,18 +74,40 @@ pub(crate) fn reset(state: &AppState) -> Result<Counts> {
 }
 
 /// `POST /_mock/reset`.
+#[utoipa::path(
+    post,
+    path = "/_mock/reset",
+    tag = "control",
+    summary = "Reset to the fixtures",
+    responses(
+        (status = 200, description = "Back to the fixtures as loaded", body = Counts),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response> {
     Ok(json(StatusCode::OK, &reset(&state)?))
 }
 
 /// `PUT /_mock/fixtures`: a publisher document or an array of them, checked like fixture
 /// files.
+#[utoipa::path(
+    put,
+    path = "/_mock/fixtures",
+    tag = "control",
+    summary = "Replace the fixtures",
+    request_body(content = serde_json::Value, content_type = "application/json", description = "A publisher document or an array of them"),
+    responses(
+        (status = 200, description = "The new fixture set is in place", body = Counts),
+        (status = 400, description = "Refused whole; nothing changed", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> Result<Response> {
     let sources = fixtures::split_body("request body", &body)?;
     Ok(json(StatusCode::OK, &replace(&state, sources)?))
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Progress {
     /// Operations started from now on end on this read; `null`: as their plans say.
@@ -96,6 +125,18 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
 }
 
 /// `PUT /_mock/progress`.
+#[utoipa::path(
+    put,
+    path = "/_mock/progress",
+    tag = "control",
+    summary = "Make operations advance by polls",
+    request_body(content = Progress, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The setting in force", body = Progress),
+        (status = 400, description = "Not a valid setting", body = ControlErrorBody),
+        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+    )
+)]
 pub(crate) async fn put_progress(State(state): State<AppState>, body: Bytes) -> Result<Response> {
     let progress = set_progress(&state, parse(&body)?)?;
     Ok(json(StatusCode::OK, &progress))

@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod golive;
 mod helpers;
 mod offers;
+mod openapi;
 mod operations;
 mod pipeline;
 mod publish;
