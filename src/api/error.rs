@@ -83,6 +83,17 @@ impl ApiError {
     }
 }
 
+/// The `api-version` query parameter, for the API description: one value only.
+#[derive(Debug, utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the api-version parameter in the OpenAPI document; never built"
+)]
+pub(crate) enum ApiVersion {
+    #[schema(rename = "2017-10-31")]
+    V20171031,
+}
+
 /// The CPP error body, for the API description (what `ErrorBody` writes).
 #[derive(Debug, utoipa::ToSchema)]
 #[expect(

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::{ApiError, CppError, Result};
+use super::error::{ApiError, ApiVersion, CppError, Result};
 use super::extract::{Path, RawBody};
 use super::middleware::Caller;
 use crate::wire::json;
@@ -44,7 +44,7 @@ pub(crate) struct PublisherDefinition {
     tag = "cpp",
     summary = "List publishers",
     security(("bearer" = [])),
-    params(("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The publishers", body = Vec<PublisherItem>),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -91,7 +91,7 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
     tag = "cpp",
     summary = "List offers",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "Offer summaries", body = Vec<serde_json::Value>),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -135,7 +135,7 @@ pub(crate) async fn list_offers(
     tag = "cpp",
     summary = "Get an offer",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The offer document (the draft)", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -158,7 +158,7 @@ pub(crate) async fn get_offer(
     tag = "cpp",
     summary = "Get an offer version",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("version" = String, Path, description = "A version number"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("version" = String, Path, description = "A version number"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The document at that version", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -191,7 +191,7 @@ pub(crate) async fn get_offer_version(
     tag = "cpp",
     summary = "Get an offer in a slot",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("slotId" = String, Path, description = "draft, preview (staging) or production"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("slotId" = String, Path, description = "draft, preview (staging) or production"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "What the slot holds", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -248,7 +248,7 @@ fn read_document(
     tag = "cpp",
     summary = "Create or replace an offer",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31"), ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version"), ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
     request_body(content = serde_json::Value, content_type = "application/json", description = "The offer document"),
     responses(
         (status = 200, description = "Replaced", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),

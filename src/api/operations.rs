@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::{CppError, Result};
+use super::error::{ApiVersion, CppError, Result};
 use super::extract::Path;
 use crate::wire::json;
 
@@ -24,7 +24,7 @@ use crate::wire::json;
     tag = "cpp",
     summary = "Get an operation",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("operationId" = String, Path, description = "The operation's GUID"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("operationId" = uuid::Uuid, Path, description = "The operation's GUID"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The operation", body = OperationDetail),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -56,7 +56,7 @@ pub(crate) async fn get_operation(
     tag = "cpp",
     summary = "Get an operation of a non-migrated offer",
     security(("bearer" = [])),
-    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The operation", body = OperationDetail),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
@@ -87,7 +87,7 @@ pub(crate) async fn get_operation_by_key(
     tag = "cpp",
     summary = "List operations",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31"), ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version"), ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
     responses(
         (status = 200, description = "Operations, newest first", body = Vec<Submission>),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),

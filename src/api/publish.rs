@@ -10,7 +10,7 @@ use crate::config::OperationLocationStyle;
 use crate::domain::{Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp};
 use crate::state::AppState;
 
-use super::error::{API_VERSION, ApiError, CppError, Result};
+use super::error::{API_VERSION, ApiError, ApiVersion, CppError, Result};
 use super::extract::{Path, RawBody};
 
 /// The optional body of publish, go-live and cancel: `{"metadata": {"notification-emails": "…"}}`.
@@ -70,7 +70,7 @@ fn start(
     tag = "cpp",
     summary = "Publish the draft to preview",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 202, description = "Publishing started (or the same version's publish, running)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
@@ -106,7 +106,7 @@ pub(crate) async fn publish(
     tag = "cpp",
     summary = "Push what waits in preview to production",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 202, description = "Going live started", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
@@ -141,7 +141,7 @@ pub(crate) async fn go_live(
     tag = "cpp",
     summary = "Cancel the running operation",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 200, description = "Canceled at once", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),

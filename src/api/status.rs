@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::domain::DomainError;
 use crate::state::AppState;
 
-use super::error::{CppError, Result};
+use super::error::{ApiVersion, CppError, Result};
 use super::extract::Path;
 use super::operations::{WireMessage, WireStep};
 use crate::wire::json;
@@ -36,7 +36,7 @@ pub(crate) struct OfferStatusBody {
     tag = "cpp",
     summary = "Get the offer status",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = String, Query, description = "Must be 2017-10-31")),
+    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
     responses(
         (status = 200, description = "The offer status with the pipeline's steps", body = OfferStatusBody),
         (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),

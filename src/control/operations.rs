@@ -38,7 +38,7 @@ fn answer(id: String, ended: &'static str) -> Response {
     path = "/_mock/operations/{id}/complete",
     tag = "control",
     summary = "Complete an operation now",
-    params(("id" = String, Path, description = "The operation's GUID")),
+    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
     responses(
         (status = 200, description = "Ended", body = Forced),
         (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
@@ -68,7 +68,7 @@ pub(crate) struct Fail {
     path = "/_mock/operations/{id}/fail",
     tag = "control",
     summary = "Fail an operation now at a step",
-    params(("id" = String, Path, description = "The operation's GUID")),
+    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
     request_body(content = Fail, content_type = "application/json"),
     responses(
         (status = 200, description = "Ended", body = Forced),
@@ -95,7 +95,7 @@ pub(crate) async fn fail(
     path = "/_mock/operations/{id}/cancel",
     tag = "control",
     summary = "Cancel an operation now",
-    params(("id" = String, Path, description = "The operation's GUID")),
+    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
     responses(
         (status = 200, description = "Ended", body = Forced),
         (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
