@@ -52,9 +52,14 @@ pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &view(&state))
 }
 
+/// The largest single move of the clock: a hundred years.
+const MAX_ADVANCE_SECONDS: f64 = 3_153_600_000.0;
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Advance {
+    /// Up to a hundred years.
+    #[schema(minimum = 0.0, maximum = 3_153_600_000.0)]
     seconds: f64,
 }
 
@@ -73,10 +78,11 @@ pub(crate) struct Advance {
 )]
 pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> Result<Response> {
     let Advance { seconds } = parse(&body)?;
-    let by = Duration::try_from_secs_f64(seconds).map_err(|_| {
-        ControlError::BadRequest(format!(
-            "seconds: {seconds} is not a duration (a number ≥ 0)."
-        ))
-    })?;
+    if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
+        return Err(ControlError::BadRequest(format!(
+            "seconds: {seconds} is not between 0 and {MAX_ADVANCE_SECONDS} (a hundred years)."
+        )));
+    }
+    let by = Duration::from_secs_f64(seconds);
     Ok(json(StatusCode::OK, &advance(&state, by)))
 }

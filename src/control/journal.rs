@@ -75,9 +75,16 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
             "publisher" => filter.publisher = Some(value),
             "offer" => filter.offer = Some(value),
             "status" => {
-                filter.status = Some(value.parse().map_err(|_| {
-                    ControlError::BadRequest(format!("status '{value}' is not a number."))
-                })?);
+                let status = value
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|s| (100..=599).contains(s))
+                    .ok_or_else(|| {
+                        ControlError::BadRequest(format!(
+                            "status '{value}' is not an HTTP status (100-599)."
+                        ))
+                    })?;
+                filter.status = Some(status);
             }
             other => {
                 return Err(ControlError::BadRequest(format!(
@@ -104,7 +111,7 @@ pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
     path = "/_mock/journal",
     tag = "control",
     summary = "List recorded requests",
-    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query)),
+    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query, minimum = 100, maximum = 599)),
     responses(
         (status = 200, description = "Recorded /api requests, newest first", body = Listing),
         (status = 400, description = "An unknown filter", body = ControlErrorBody),
@@ -127,7 +134,7 @@ pub(crate) struct Count {
     path = "/_mock/journal/count",
     tag = "control",
     summary = "Count recorded requests",
-    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query)),
+    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query, minimum = 100, maximum = 599)),
     responses(
         (status = 200, description = "How many recorded requests match", body = Count),
         (status = 400, description = "An unknown filter", body = ControlErrorBody),

@@ -111,13 +111,17 @@ pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> 
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Progress {
     /// Operations started from now on end on this read; `null`: as their plans say.
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub(crate) advance_by_polls: Option<u32>,
 }
 
 pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progress> {
-    if progress.advance_by_polls == Some(0) {
+    if progress
+        .advance_by_polls
+        .is_some_and(|n| !(1..=1_000_000).contains(&n))
+    {
         return Err(ControlError::BadRequest(
-            "advanceByPolls must be at least 1, or null.".to_owned(),
+            "advanceByPolls must be from 1 to 1000000, or null.".to_owned(),
         ));
     }
     state.with_world(|w| w.store.set_advance_by_polls(progress.advance_by_polls));
