@@ -44,6 +44,8 @@ use crate::{api, control};
         control::operations::fail,
         control::operations::cancel,
     ),
+    // Schemas only reached through `IntoResponses` types are not collected by themselves.
+    components(schemas(control::operations::Forced)),
     modifiers(&BearerAuth),
     tags(
         (name = "cpp", description = "The Cloud Partner Portal publishing API"),

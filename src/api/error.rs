@@ -83,40 +83,6 @@ impl ApiError {
     }
 }
 
-/// The `api-version` query parameter, for the API description: one value only.
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes the api-version parameter in the OpenAPI document; never built"
-)]
-pub(crate) enum ApiVersion {
-    #[schema(rename = "2017-10-31")]
-    V20171031,
-}
-
-/// The CPP error body, for the API description (what `ErrorBody` writes).
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes ErrorBody in the OpenAPI document; never built"
-)]
-pub(crate) struct CppError {
-    /// ASP.NET's shape, on 401 only.
-    #[schema(rename = "Message")]
-    legacy_message: Option<String>,
-    error: CppErrorDetail,
-}
-
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes ErrorDetail in the OpenAPI document; never built"
-)]
-pub(crate) struct CppErrorDetail {
-    code: String,
-    message: String,
-}
-
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     /// The ASP.NET authorisation filter's shape, kept on 401 only (cpp-api.md §2.2, Q12).

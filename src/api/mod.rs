@@ -1,6 +1,7 @@
 //! The CPP surface under `/api`: every route on one screen, behind the checks of
 //! cpp-api.md §2.9.
 
+mod docs;
 mod error;
 mod extract;
 mod middleware;

@@ -14,7 +14,8 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::{ApiError, ApiVersion, CppError, Result};
+use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferPath, PublisherPath};
+use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use super::middleware::Caller;
 use crate::wire::json;
@@ -44,13 +45,10 @@ pub(crate) struct PublisherDefinition {
     tag = "cpp",
     summary = "List publishers",
     security(("bearer" = [])),
-    params(("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(ApiVersionQuery),
     responses(
         (status = 200, description = "The publishers", body = Vec<PublisherItem>),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {
@@ -91,13 +89,10 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
     tag = "cpp",
     summary = "List offers",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(PublisherPath, ApiVersionQuery),
     responses(
         (status = 200, description = "Offer summaries", body = Vec<serde_json::Value>),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn list_offers(
@@ -135,13 +130,10 @@ pub(crate) async fn list_offers(
     tag = "cpp",
     summary = "Get an offer",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ApiVersionQuery),
     responses(
         (status = 200, description = "The offer document (the draft)", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_offer(
@@ -158,13 +150,10 @@ pub(crate) async fn get_offer(
     tag = "cpp",
     summary = "Get an offer version",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("version" = String, Path, description = "A version number"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ("version" = String, Path, description = "A version number"), ApiVersionQuery),
     responses(
         (status = 200, description = "The document at that version", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_offer_version(
@@ -191,13 +180,10 @@ pub(crate) async fn get_offer_version(
     tag = "cpp",
     summary = "Get an offer in a slot",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("slotId" = String, Path, description = "draft, preview (staging) or production"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ("slotId" = String, Path, description = "draft, preview (staging) or production"), ApiVersionQuery),
     responses(
         (status = 200, description = "What the slot holds", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_offer_slot(
@@ -248,17 +234,14 @@ fn read_document(
     tag = "cpp",
     summary = "Create or replace an offer",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version"), ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
+    params(OfferPath, ApiVersionQuery, ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
     request_body(content = serde_json::Value, content_type = "application/json", description = "The offer document"),
     responses(
         (status = 200, description = "Replaced", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 201, description = "Created", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 412, description = "If-Match is not the current ETag", body = CppError),
         (status = 413, description = "Body over 2 MiB", body = CppError),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn put_offer(

@@ -13,7 +13,8 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::error::{ApiVersion, CppError, Result};
+use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
+use super::error::Result;
 use super::extract::Path;
 use crate::wire::json;
 
@@ -24,13 +25,10 @@ use crate::wire::json;
     tag = "cpp",
     summary = "Get an operation",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("operationId" = uuid::Uuid, Path, description = "The operation's GUID"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ("operationId" = uuid::Uuid, Path, description = "The operation's GUID"), ApiVersionQuery),
     responses(
         (status = 200, description = "The operation", body = OperationDetail),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_operation(
@@ -56,13 +54,10 @@ pub(crate) async fn get_operation(
     tag = "cpp",
     summary = "Get an operation of a non-migrated offer",
     security(("bearer" = [])),
-    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ApiVersionQuery),
     responses(
         (status = 200, description = "The operation", body = OperationDetail),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_operation_by_key(
@@ -87,13 +82,10 @@ pub(crate) async fn get_operation_by_key(
     tag = "cpp",
     summary = "List operations",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version"), ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
+    params(OfferPath, ApiVersionQuery, ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
     responses(
         (status = 200, description = "Operations, newest first", body = Vec<Submission>),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn list_submissions(

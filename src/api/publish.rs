@@ -10,7 +10,8 @@ use crate::config::OperationLocationStyle;
 use crate::domain::{Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp};
 use crate::state::AppState;
 
-use super::error::{API_VERSION, ApiError, ApiVersion, CppError, Result};
+use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferPath, StartErrors};
+use super::error::{API_VERSION, ApiError, Result};
 use super::extract::{Path, RawBody};
 
 /// The optional body of publish, go-live and cancel: `{"metadata": {"notification-emails": "…"}}`.
@@ -70,17 +71,13 @@ fn start(
     tag = "cpp",
     summary = "Publish the draft to preview",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 202, description = "Publishing started (or the same version's publish, running)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
         (status = 422, description = "The offer fails validation", body = CppError),
-        (status = 409, description = "Another operation runs on the offer", body = CppError),
-        (status = 413, description = "Body over 2 MiB", body = CppError),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        StartErrors,
+        CppErrors,
     )
 )]
 pub(crate) async fn publish(
@@ -106,16 +103,12 @@ pub(crate) async fn publish(
     tag = "cpp",
     summary = "Push what waits in preview to production",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 202, description = "Going live started", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
-        (status = 409, description = "Another operation runs on the offer", body = CppError),
-        (status = 413, description = "Body over 2 MiB", body = CppError),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        StartErrors,
+        CppErrors,
     )
 )]
 pub(crate) async fn go_live(
@@ -141,16 +134,13 @@ pub(crate) async fn go_live(
     tag = "cpp",
     summary = "Cancel the running operation",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
         (status = 200, description = "Canceled at once", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
         (status = 202, description = "Cancel under way, or nothing runs (then no Location)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
         (status = 409, description = "The operation cannot be canceled", body = CppError),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn cancel(

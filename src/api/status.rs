@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::domain::DomainError;
 use crate::state::AppState;
 
-use super::error::{ApiVersion, CppError, Result};
+use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
+use super::error::Result;
 use super::extract::Path;
 use super::operations::{WireMessage, WireStep};
 use crate::wire::json;
@@ -36,13 +37,10 @@ pub(crate) struct OfferStatusBody {
     tag = "cpp",
     summary = "Get the offer status",
     security(("bearer" = [])),
-    params(("publisherId" = String, Path, description = "The publisher id (matched ignoring case)"), ("offerId" = String, Path, description = "The offer id (matched ignoring case)"), ("api-version" = ApiVersion, Query, description = "The one supported version")),
+    params(OfferPath, ApiVersionQuery),
     responses(
         (status = 200, description = "The offer status with the pipeline's steps", body = OfferStatusBody),
-        (status = 400, description = "api-version missing or unsupported, or a malformed request", body = CppError),
-        (status = 401, description = "No bearer token, or one strict auth refuses", body = CppError),
-        (status = 403, description = "Strict auth: the token is not granted this publisher", body = CppError),
-        (status = 404, description = "Unknown publisher, offer or operation", body = CppError),
+        CppErrors,
     )
 )]
 pub(crate) async fn get_offer_status(

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
 
-use super::error::{ControlError, ControlErrorBody, Result};
+use super::docs::{ControlAuth, ControlErrorBody};
+use super::error::{ControlError, Result};
 use super::parse;
 use crate::wire::json;
 
@@ -45,7 +46,7 @@ pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
     summary = "Read the clock",
     responses(
         (status = 200, description = "The mock's time", body = ClockView),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
@@ -73,7 +74,7 @@ pub(crate) struct Advance {
     responses(
         (status = 200, description = "The clock, moved", body = ClockView),
         (status = 400, description = "Not a duration", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> Result<Response> {

@@ -25,29 +25,6 @@ pub(crate) enum ControlError {
     Domain(#[from] DomainError),
 }
 
-/// The control plane's error body, for the API description (what `Body` writes).
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes Body in the OpenAPI document; never built"
-)]
-pub(crate) struct ControlErrorBody {
-    error: ControlErrorDetail,
-}
-
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes Detail in the OpenAPI document; never built"
-)]
-pub(crate) struct ControlErrorDetail {
-    code: String,
-    message: String,
-    /// For a refused fixture set: the document and the JSON path.
-    file: Option<String>,
-    path: Option<String>,
-}
-
 #[derive(Serialize)]
 struct Body<'a> {
     error: Detail<'a>,

@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::faults::FaultSpec;
 use crate::state::AppState;
 
-use super::error::{ControlError, ControlErrorBody, Result};
+use super::docs::{ControlAuth, ControlErrorBody};
+use super::error::{ControlError, Result};
 use super::parse;
 use crate::wire::json;
 
@@ -70,7 +71,7 @@ pub(crate) fn remove(state: &AppState, id: &str) -> Result<()> {
     summary = "List fault rules",
     responses(
         (status = 200, description = "The rules, in the order they apply", body = Vec<WireRule>),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn get_faults(State(state): State<AppState>) -> Response {
@@ -92,7 +93,7 @@ pub(crate) struct Created {
     responses(
         (status = 201, description = "Added", body = Created),
         (status = 400, description = "Not a valid rule", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn post_fault(State(state): State<AppState>, body: Bytes) -> Result<Response> {
@@ -110,7 +111,7 @@ pub(crate) async fn post_fault(State(state): State<AppState>, body: Bytes) -> Re
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such rule", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn delete_fault(
@@ -129,7 +130,7 @@ pub(crate) async fn delete_fault(
     summary = "Delete every fault rule",
     responses(
         (status = 204, description = "All deleted"),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn delete_faults(State(state): State<AppState>) -> Response {

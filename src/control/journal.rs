@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::journal::{JournalFilter, RecordedRequest};
 use crate::state::AppState;
 
-use super::error::{ControlError, ControlErrorBody, Result};
+use super::docs::{ControlAuth, ControlErrorBody, JournalFilters};
+use super::error::{ControlError, Result};
 use crate::wire::json;
 
 /// A recorded request on the wire.
@@ -111,11 +112,11 @@ pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
     path = "/_mock/journal",
     tag = "control",
     summary = "List recorded requests",
-    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query, minimum = 100, maximum = 599)),
+    params(JournalFilters),
     responses(
         (status = 200, description = "Recorded /api requests, newest first", body = Listing),
         (status = 400, description = "An unknown filter", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn get_journal(State(state): State<AppState>, uri: Uri) -> Result<Response> {
@@ -134,11 +135,11 @@ pub(crate) struct Count {
     path = "/_mock/journal/count",
     tag = "control",
     summary = "Count recorded requests",
-    params(("method" = Option<String>, Query), ("pathPrefix" = Option<String>, Query), ("publisher" = Option<String>, Query), ("offer" = Option<String>, Query), ("status" = Option<u16>, Query, minimum = 100, maximum = 599)),
+    params(JournalFilters),
     responses(
         (status = 200, description = "How many recorded requests match", body = Count),
         (status = 400, description = "An unknown filter", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn get_count(State(state): State<AppState>, uri: Uri) -> Result<Response> {
@@ -159,7 +160,7 @@ pub(crate) fn clear(state: &AppState) {
     summary = "Empty the journal",
     responses(
         (status = 204, description = "Emptied"),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn delete_journal(State(state): State<AppState>) -> Response {

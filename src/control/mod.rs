@@ -3,6 +3,7 @@
 //! own optional token.
 
 pub(crate) mod clock;
+mod docs;
 mod error;
 pub(crate) mod faults;
 mod handle;

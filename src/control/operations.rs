@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Force, OperationId, force};
 use crate::state::AppState;
 
-use super::error::{ControlErrorBody, Result};
+use super::docs::{ControlAuth, ForcedAnswers, OperationPath};
+use super::error::Result;
 use super::parse;
 use crate::wire::json;
 
@@ -38,14 +39,8 @@ fn answer(id: String, ended: &'static str) -> Response {
     path = "/_mock/operations/{id}/complete",
     tag = "control",
     summary = "Complete an operation now",
-    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
-    responses(
-        (status = 200, description = "Ended", body = Forced),
-        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
-        (status = 404, description = "No such operation", body = ControlErrorBody),
-        (status = 409, description = "It had already ended", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
-    )
+    params(OperationPath),
+    responses(ForcedAnswers, ControlAuth,)
 )]
 pub(crate) async fn complete(
     State(state): State<AppState>,
@@ -68,14 +63,11 @@ pub(crate) struct Fail {
     path = "/_mock/operations/{id}/fail",
     tag = "control",
     summary = "Fail an operation now at a step",
-    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
+    params(OperationPath),
     request_body(content = Fail, content_type = "application/json"),
     responses(
-        (status = 200, description = "Ended", body = Forced),
-        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
-        (status = 404, description = "No such operation", body = ControlErrorBody),
-        (status = 409, description = "It had already ended", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ForcedAnswers,
+        ControlAuth,
     )
 )]
 pub(crate) async fn fail(
@@ -95,14 +87,8 @@ pub(crate) async fn fail(
     path = "/_mock/operations/{id}/cancel",
     tag = "control",
     summary = "Cancel an operation now",
-    params(("id" = uuid::Uuid, Path, description = "The operation's GUID")),
-    responses(
-        (status = 200, description = "Ended", body = Forced),
-        (status = 400, description = "Not a GUID, or not a step of this operation", body = ControlErrorBody),
-        (status = 404, description = "No such operation", body = ControlErrorBody),
-        (status = 409, description = "It had already ended", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
-    )
+    params(OperationPath),
+    responses(ForcedAnswers, ControlAuth,)
 )]
 pub(crate) async fn cancel(
     State(state): State<AppState>,

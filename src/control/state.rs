@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::fixtures::{self, LoadOptions, Sources};
 use crate::state::AppState;
 
-use super::error::{ControlError, ControlErrorBody, Result};
+use super::docs::{ControlAuth, ControlErrorBody};
+use super::error::{ControlError, Result};
 use super::parse;
 use crate::wire::json;
 
@@ -81,7 +82,7 @@ pub(crate) fn reset(state: &AppState) -> Result<Counts> {
     summary = "Reset to the fixtures",
     responses(
         (status = 200, description = "Back to the fixtures as loaded", body = Counts),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response> {
@@ -99,7 +100,7 @@ pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response
     responses(
         (status = 200, description = "The new fixture set is in place", body = Counts),
         (status = 400, description = "Refused whole; nothing changed", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> Result<Response> {
@@ -138,7 +139,7 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
     responses(
         (status = 200, description = "The setting in force", body = Progress),
         (status = 400, description = "Not a valid setting", body = ControlErrorBody),
-        (status = 401, description = "A control token is set and was not sent", body = ControlErrorBody),
+        ControlAuth,
     )
 )]
 pub(crate) async fn put_progress(State(state): State<AppState>, body: Bytes) -> Result<Response> {

@@ -1,0 +1,86 @@
+//! The pieces of the OpenAPI description every CPP route shares: the path and query
+//! parameters, the error body and the errors any route can answer. Descriptions only: never
+//! built at run time.
+#![expect(
+    dead_code,
+    reason = "types that describe the API in the OpenAPI document; never built"
+)]
+
+use utoipa::{IntoParams, IntoResponses, ToSchema};
+
+/// The `api-version` query parameter: one value only.
+#[derive(Debug, ToSchema)]
+pub(crate) enum ApiVersion {
+    #[schema(rename = "2017-10-31")]
+    V20171031,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ApiVersionQuery {
+    /// The one supported version
+    #[param(rename = "api-version")]
+    api_version: ApiVersion,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct PublisherPath {
+    /// The publisher id (matched ignoring case)
+    #[param(rename = "publisherId")]
+    publisher_id: String,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct OfferPath {
+    /// The publisher id (matched ignoring case)
+    #[param(rename = "publisherId")]
+    publisher_id: String,
+    /// The offer id (matched ignoring case)
+    #[param(rename = "offerId")]
+    offer_id: String,
+}
+
+/// The CPP error body (what `error::ErrorBody` writes).
+#[derive(Debug, ToSchema)]
+pub(crate) struct CppError {
+    /// ASP.NET's shape, on 401 only.
+    #[schema(rename = "Message")]
+    legacy_message: Option<String>,
+    error: CppErrorDetail,
+}
+
+#[derive(Debug, ToSchema)]
+pub(crate) struct CppErrorDetail {
+    code: String,
+    message: String,
+}
+
+/// What any CPP route can answer before its own work (cpp-api.md §2.9).
+#[derive(Debug, IntoResponses)]
+pub(crate) enum CppErrors {
+    /// api-version missing or unsupported, or a malformed request
+    #[response(status = 400)]
+    BadRequest(CppError),
+    /// No bearer token, or one strict auth refuses
+    #[response(status = 401)]
+    Unauthorized(CppError),
+    /// Strict auth: the token is not granted this publisher
+    #[response(status = 403)]
+    Forbidden(CppError),
+    /// Unknown publisher, offer or operation
+    #[response(status = 404)]
+    NotFound(CppError),
+}
+
+/// The answers of the routes that start or cancel an operation.
+#[derive(Debug, IntoResponses)]
+pub(crate) enum StartErrors {
+    /// Another operation runs on the offer, or it cannot be canceled
+    #[response(status = 409)]
+    Conflict(CppError),
+    /// Body over 2 MiB
+    #[response(status = 413)]
+    TooLarge(CppError),
+}
