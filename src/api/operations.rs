@@ -39,10 +39,9 @@ pub(crate) async fn get_operation(
     let (operation, migrated) = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let id = OperationId::parse(&operation)?;
+        // Only an operation of this offer; its read moves it on if it advances by polls.
         world.store.operation_in(loc, id)?;
-        // A read moves on an operation that advances by polls.
-        world.store.poll(id, now);
-        Ok::<_, crate::domain::DomainError>(owned(world.store.operation_in(loc, id)?))
+        world.store.read(id, now).map(owned)
     })?;
     Ok(detail_response(&state, &operation, migrated, now))
 }
@@ -68,8 +67,7 @@ pub(crate) async fn get_operation_by_key(
     let now = state.now();
     let (operation, migrated) = state.with_world(|world| {
         let id = world.store.operation_by_key(&key)?.operation.id;
-        world.store.poll(id, now);
-        world.store.operation_by_key(&key).map(owned)
+        world.store.read(id, now).map(owned)
     })?;
     Ok(detail_response(&state, &operation, migrated, now))
 }

@@ -328,18 +328,25 @@ impl Store {
         )
     }
 
-    /// Counts a read of operation `id` (see `Operation::poll`); a change only for an operation
-    /// that advances by polls.
-    pub(crate) fn poll(&mut self, id: OperationId, now: Timestamp) {
-        let Some(r) = self.operations.get(&id).copied() else {
-            return;
-        };
+    /// Reads operation `id`: counts the read (see `Operation::poll`; a change only for an
+    /// operation that advances by polls) and gives the operation as it then is.
+    pub(crate) fn read(
+        &mut self,
+        id: OperationId,
+        now: Timestamp,
+    ) -> Result<Found<'_>, DomainError> {
+        let r = self
+            .operations
+            .get(&id)
+            .copied()
+            .ok_or_else(|| DomainError::UnknownOperation(id.to_string()))?;
         let operation = &mut self.publishers[r.publisher as usize].offers[r.offer as usize]
             .operations[r.index as usize];
         if operation.polls().is_some() {
             operation.poll(now);
             self.generation += 1;
         }
+        Ok(self.found(r))
     }
 
     /// How many publishers, offers and operations the store holds.
