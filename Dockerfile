@@ -5,11 +5,11 @@
 #       host first with
 #       RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
 #
-# The prebuilt stage comes first so that `--target prebuilt` never needs a base image, even
-# with the classic builder, which builds every stage up to the target.
+# The stages that need no base image come first, so that `--target prebuilt` never pulls one,
+# even with the classic builder, which builds every stage up to the target.
 
-FROM scratch AS prebuilt
-COPY target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+# What both images share: the fixtures, the settings, the user, the health check.
+FROM scratch AS base
 COPY fixtures /fixtures
 # Every setting is also a flag; see README "Configuration".
 ENV CPPMOCK_HOST=0.0.0.0 \
@@ -22,21 +22,14 @@ HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \
     CMD ["/cloudpartner-mock", "healthcheck"]
 ENTRYPOINT ["/cloudpartner-mock"]
 
+FROM base AS prebuilt
+COPY target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+
 FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
 RUN RUSTFLAGS='-C target-feature=+crt-static' \
     cargo build --release --locked --target x86_64-unknown-linux-gnu
 
-FROM scratch AS runtime
+FROM base AS runtime
 COPY --from=builder /src/target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
-COPY fixtures /fixtures
-ENV CPPMOCK_HOST=0.0.0.0 \
-    CPPMOCK_PORT=8080 \
-    CPPMOCK_FIXTURES=/fixtures \
-    CPPMOCK_LOG_FORMAT=json
-USER 65534:65534
-EXPOSE 8080
-HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \
-    CMD ["/cloudpartner-mock", "healthcheck"]
-ENTRYPOINT ["/cloudpartner-mock"]
