@@ -19,7 +19,7 @@ pub(crate) enum ApiVersion {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ApiVersionQuery {
     /// The one supported version
-    #[param(rename = "api-version")]
+    #[param(rename = "api-version", inline)]
     api_version: ApiVersion,
 }
 
