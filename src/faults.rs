@@ -11,6 +11,7 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::name_key;
+use crate::whole;
 
 /// A fault rule as written in a fixture or a control request.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -22,7 +23,11 @@ pub(crate) struct FaultSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) respond: Option<RespondSpec>,
     /// Wait this long before answering (or before handling, when there is no other effect).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "whole::number"
+    )]
     pub(crate) latency_ms: u64,
     /// Close the connection without an answer.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -32,12 +37,18 @@ pub(crate) struct FaultSpec {
     #[serde(default, skip_serializing_if = "is_false")]
     pub(crate) after_commit: bool,
     /// Fire for the next this many matches only.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole::optional"
+    )]
+    #[schema(minimum = 1)]
     pub(crate) times: Option<u32>,
     /// Fire with this probability (0–1), drawn from a generator seeded with `seed`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub(crate) probability: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::number")]
     pub(crate) seed: u64,
 }
 
@@ -77,6 +88,8 @@ pub(crate) struct HeaderMatch {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RespondSpec {
+    #[serde(deserialize_with = "whole::number")]
+    #[schema(minimum = 200, maximum = 599)]
     pub(crate) status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) code: Option<String>,

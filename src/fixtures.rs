@@ -14,6 +14,7 @@ use crate::domain::{
     SubmissionType, Timestamp, scale_duration, validate_name,
 };
 use crate::faults::FaultSpec;
+use crate::whole;
 
 /// A fixture set that cannot be loaded: which file, where in it, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +50,7 @@ pub(crate) struct LoadOptions {
 struct PublisherFixture {
     id: String,
     display_text: Option<String>,
+    #[serde(default, deserialize_with = "whole::optional")]
     seller_id: Option<u64>,
     /// Bearer tokens granted this publisher in strict auth mode.
     #[serde(default)]
@@ -74,7 +76,7 @@ struct OfferFixture {
     offer_type_id: String,
     #[serde(default)]
     state: FixtureState,
-    #[serde(default = "default_version")]
+    #[serde(default = "default_version", deserialize_with = "whole::number")]
     version: u32,
     #[serde(default = "default_true")]
     migrated: bool,
@@ -125,6 +127,7 @@ struct PlanFixture {
     /// `false`: cancel requests are refused with 409 (absent: `true`).
     cancelable: Option<bool>,
     /// Operations advance on reads instead of with time, ending on this read.
+    #[serde(default, deserialize_with = "whole::optional")]
     advance_by_polls: Option<u32>,
 }
 

@@ -47,6 +47,7 @@ mod persist;
 mod server;
 mod state;
 mod telemetry;
+mod whole;
 mod wire;
 
 pub use app::{router, service};

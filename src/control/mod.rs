@@ -86,13 +86,14 @@ async fn require_control_token(
     next.run(request).await
 }
 
-/// A JSON request body (empty means `{}`), refused with a clear 400.
+/// A JSON request body, refused with a clear 400 (an empty one too: every control route
+/// that reads a body needs one).
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ControlError::BadRequest(
+            "The request body is missing: this route takes a JSON object.".to_owned(),
+        ));
+    }
     serde_json::from_slice(body)
         .map_err(|e| ControlError::BadRequest(format!("The request body is not valid: {e}.")))
 }

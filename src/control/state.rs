@@ -112,6 +112,7 @@ pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> 
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Progress {
     /// Operations started from now on end on this read; `null`: as their plans say.
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub(crate) advance_by_polls: Option<u32>,
 }

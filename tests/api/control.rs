@@ -344,6 +344,44 @@ async fn operations_can_advance_by_polls_instead_of_time() {
     assert_eq!(fourth, third);
 }
 
+/// JSON Schema counts `2.0` as an integer, as the OpenAPI document types the field; a body
+/// is required (an empty one used to reset the setting silently).
+#[tokio::test]
+async fn progress_takes_whole_numbers_as_json_writes_them_and_needs_a_body() {
+    let app = spawn_app().await;
+
+    let float = app
+        .control(
+            Method::PUT,
+            "/_mock/progress",
+            Some(json!({"advanceByPolls": 2.0})),
+        )
+        .await;
+    let fraction = app
+        .control(
+            Method::PUT,
+            "/_mock/progress",
+            Some(json!({"advanceByPolls": 2.5})),
+        )
+        .await;
+    let empty = app.control(Method::PUT, "/_mock/progress", None).await;
+
+    assert_eq!(float.status(), 200);
+    assert_eq!(json(float).await, json!({"advanceByPolls": 2}));
+    assert_eq!(fraction.status(), 400);
+    assert!(
+        json(fraction).await["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2.5 is not a whole number"))
+    );
+    assert_eq!(empty.status(), 400);
+    assert!(
+        json(empty).await["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("body is missing"))
+    );
+}
+
 #[tokio::test]
 async fn a_fixture_can_make_operations_advance_by_polls() {
     let app = spawn_app().await;

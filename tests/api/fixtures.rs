@@ -64,7 +64,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "wrong-type",
         "contoso.json",
         "offers[0].version",
-        "invalid type: string \"three\", expected u32",
+        "invalid type: string \"three\", expected a whole number from 0",
     ),
     (
         "golive-on-draft",
