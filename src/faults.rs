@@ -28,6 +28,7 @@ pub(crate) struct FaultSpec {
         skip_serializing_if = "is_zero",
         deserialize_with = "whole::number"
     )]
+    #[schema(maximum = 3_600_000)]
     pub(crate) latency_ms: u64,
     /// Close the connection without an answer.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -43,14 +44,19 @@ pub(crate) struct FaultSpec {
         deserialize_with = "whole::optional"
     )]
     #[schema(minimum = 1)]
-    pub(crate) times: Option<u32>,
+    pub(crate) times: Option<i32>,
     /// Fire with this probability (0–1), drawn from a generator seeded with `seed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub(crate) probability: Option<f64>,
+    /// Any int64 from 0.
     #[serde(default, deserialize_with = "whole::number")]
-    pub(crate) seed: u64,
+    #[schema(minimum = 0)]
+    pub(crate) seed: i64,
 }
+
+/// The longest latency a rule may add: an hour.
+const MAX_LATENCY_MS: u64 = 3_600_000;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -108,6 +114,12 @@ impl FaultSpec {
             return fail(
                 "",
                 "a rule needs an effect: respond, latencyMs or drop".to_owned(),
+            );
+        }
+        if self.latency_ms > MAX_LATENCY_MS {
+            return fail(
+                "latencyMs",
+                format!("{} is more than an hour (3600000)", self.latency_ms),
             );
         }
         if self.respond.is_some() && self.drop {
@@ -268,8 +280,8 @@ impl FaultBook {
         let id = format!("f{}", self.next_id);
         self.rules.push(FaultRule {
             id: id.clone(),
-            remaining: spec.times,
-            rng: StdRng::seed_from_u64(spec.seed),
+            remaining: spec.times.map(i32::unsigned_abs),
+            rng: StdRng::seed_from_u64(spec.seed.unsigned_abs()),
             spec,
             source,
             fired: 0,

@@ -45,13 +45,16 @@ pub(crate) struct LoadOptions {
 }
 
 /// One fixture file: a publisher and its offers.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PublisherFixture {
+pub(crate) struct PublisherFixture {
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     id: String,
     display_text: Option<String>,
+    /// Any int64 from 0.
     #[serde(default, deserialize_with = "whole::optional")]
-    seller_id: Option<u64>,
+    #[schema(minimum = 0)]
+    seller_id: Option<i64>,
     /// Bearer tokens granted this publisher in strict auth mode.
     #[serde(default)]
     tokens: Vec<String>,
@@ -69,15 +72,19 @@ pub(crate) struct Loaded {
     pub(crate) faults: Vec<FaultSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct OfferFixture {
+pub(crate) struct OfferFixture {
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     id: String,
+    /// E.g. `microsoft-azure-corevm`.
+    #[schema(pattern = r"\S")]
     offer_type_id: String,
     #[serde(default)]
     state: FixtureState,
     #[serde(default = "default_version", deserialize_with = "whole::number")]
-    version: u32,
+    #[schema(minimum = 1)]
+    version: i32,
     #[serde(default = "default_true")]
     migrated: bool,
     last_operation: Option<LastOperationFixture>,
@@ -86,11 +93,14 @@ struct OfferFixture {
     #[serde(default)]
     go_live: PlanFixture,
     /// Publish answers 422 with this reason.
+    #[schema(pattern = r"\S")]
     validation_error: Option<String>,
+    /// The offer's `definition`, as GET answers it.
+    #[schema(value_type = Option<Object>)]
     definition: Option<serde_json::Value>,
 }
 
-fn default_version() -> u32 {
+fn default_version() -> i32 {
     1
 }
 
@@ -99,9 +109,9 @@ fn default_true() -> bool {
 }
 
 /// Where the offer stands when the server starts.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-enum FixtureState {
+pub(crate) enum FixtureState {
     /// Never published: nothing in preview.
     #[default]
     Draft,
@@ -112,9 +122,9 @@ enum FixtureState {
 }
 
 /// Step durations and outcome for one kind of operation on the offer.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PlanFixture {
+pub(crate) struct PlanFixture {
     /// Step id → seconds (before the time scale).
     #[serde(default)]
     step_seconds: BTreeMap<String, f64>,
@@ -123,26 +133,28 @@ struct PlanFixture {
     failure_message: Option<String>,
     /// Seconds from a cancel request to the cancel (before the time scale); 0 or absent:
     /// canceled as the request is answered.
+    #[schema(minimum = 0.0)]
     cancel_seconds: Option<f64>,
     /// `false`: cancel requests are refused with 409 (absent: `true`).
     cancelable: Option<bool>,
     /// Operations advance on reads instead of with time, ending on this read.
     #[serde(default, deserialize_with = "whole::optional")]
-    advance_by_polls: Option<u32>,
+    #[schema(minimum = 1)]
+    advance_by_polls: Option<i32>,
 }
 
 /// One more operation on top of what `state` implies, started when the fixtures load.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct LastOperationFixture {
+pub(crate) struct LastOperationFixture {
     submission_type: FixtureSubmissionType,
     status: SeedStatus,
     notification_emails: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-enum FixtureSubmissionType {
+pub(crate) enum FixtureSubmissionType {
     Publish,
     GoLive,
 }
@@ -156,9 +168,9 @@ impl From<FixtureSubmissionType> for SubmissionType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-enum SeedStatus {
+pub(crate) enum SeedStatus {
     /// Started at load time; runs for the offer's plan of that kind.
     Running,
     /// Failed by load time: at the plan's `failAt`, or else at its first real step.
@@ -179,6 +191,19 @@ pub(crate) fn default_plans(options: LoadOptions) -> Plans {
             options.time_scale,
         )),
     }
+}
+
+/// One publisher document or an array of them.
+// Describes the body of `PUT /_mock/fixtures` in the OpenAPI document; `split_body` reads it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "describes the request body in the OpenAPI document"
+)]
+pub(crate) enum FixtureBody {
+    One(PublisherFixture),
+    Many(Vec<PublisherFixture>),
 }
 
 /// Named JSON documents, one publisher each, as read (kept to reset to).
@@ -351,7 +376,11 @@ fn build_publisher(
         }
     }
     let display_text = fixture.display_text.unwrap_or_else(|| fixture.id.clone());
-    let mut publisher = Publisher::new(fixture.id, display_text, fixture.seller_id);
+    let mut publisher = Publisher::new(
+        fixture.id,
+        display_text,
+        fixture.seller_id.map(i64::unsigned_abs),
+    );
     for (i, offer) in fixture.offers.into_iter().enumerate() {
         let path = format!("offers[{i}]");
         let offer = build_offer(file, &path, offer, options, now)?;
@@ -433,7 +462,12 @@ fn build_offer(
         publishing_version: 0,
         plans,
         validation_error: fixture.validation_error,
-        draft: Revision::new(fixture.version, now, fixture.offer_type_id, body),
+        draft: Revision::new(
+            fixture.version.unsigned_abs(),
+            now,
+            fixture.offer_type_id,
+            body,
+        ),
         history: Vec::new(),
         operations: Vec::new(),
     };
@@ -540,7 +574,7 @@ fn build_plan(
     }
     Ok(OperationPlan::new(kind, durations, failure)
         .with_cancel(cancel)
-        .with_advance_by_polls(fixture.advance_by_polls))
+        .with_advance_by_polls(fixture.advance_by_polls.map(i32::unsigned_abs)))
 }
 
 /// The operations `state` implies, ended at `now`: a publish for `preview`, a publish and a

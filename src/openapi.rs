@@ -1,6 +1,7 @@
 //! The OpenAPI 3 description of both planes, generated from the handlers' annotations so it
 //! cannot drift from them; served at `/_mock/openapi.json` and checked in as `openapi.json`.
 
+use serde_json::json;
 use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -69,9 +70,70 @@ impl Modify for BearerAuth {
 
 /// The document, as pretty JSON with a final newline.
 pub fn openapi_json() -> String {
-    let mut json = ApiDoc::openapi()
-        .to_pretty_json()
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    refine(&mut document);
+    let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
+}
+
+/// A header name: an HTTP token.
+const HEADER_NAME: &str = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+/// A header value: no control characters but tab.
+const HEADER_VALUE: &str = r"^[^\u0000-\u0008\u000A-\u001F\u007F]*$";
+
+/// What the derived schemas cannot say: the rules across a fault rule's fields (what
+/// `FaultSpec::validate` checks, so a rule the document allows is a rule the server takes),
+/// and the patterns of map keys and list items.
+fn refine(document: &mut serde_json::Value) {
+    let schemas = &mut document["components"]["schemas"];
+    let responds = json!({"required": ["respond"], "properties": {"respond": {"type": "object"}}});
+    let drops = json!({"required": ["drop"], "properties": {"drop": {"const": true}}});
+    if let Some(rule) = schemas["FaultSpec"].as_object_mut() {
+        rule.insert(
+            "description".into(),
+            json!("A fault rule as written in a fixture or a control request. It needs an effect (respond, latencyMs or drop), may not both respond and drop, and afterCommit needs respond or drop."),
+        );
+        rule.insert(
+            "anyOf".into(),
+            json!([
+                responds,
+                {"required": ["latencyMs"], "properties": {"latencyMs": {"minimum": 1}}},
+                drops,
+            ]),
+        );
+        rule.insert(
+            "not".into(),
+            json!({
+                "required": ["respond", "drop"],
+                "properties": {"respond": {"type": "object"}, "drop": {"const": true}}
+            }),
+        );
+        rule.insert(
+            "if".into(),
+            json!({"required": ["afterCommit"], "properties": {"afterCommit": {"const": true}}}),
+        );
+        rule.insert("then".into(), json!({"anyOf": [responds, drops]}));
+    }
+    if let Some(token) =
+        schemas["PublisherFixture"]["properties"]["tokens"]["items"].as_object_mut()
+    {
+        token.insert("pattern".into(), json!(r"^\S+$"));
+    }
+    if let Some(seconds) =
+        schemas["PlanFixture"]["properties"]["stepSeconds"]["additionalProperties"].as_object_mut()
+    {
+        seconds.insert("minimum".into(), json!(0));
+    }
+    if let Some(name) = schemas["HeaderMatch"]["properties"]["name"].as_object_mut() {
+        name.insert("pattern".into(), json!(HEADER_NAME));
+    }
+    if let Some(headers) = schemas["RespondSpec"]["properties"]["headers"].as_object_mut() {
+        headers.insert("propertyNames".into(), json!({"pattern": HEADER_NAME}));
+        headers.insert(
+            "additionalProperties".into(),
+            json!({"type": "string", "pattern": HEADER_VALUE}),
+        );
+    }
 }

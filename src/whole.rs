@@ -1,5 +1,7 @@
 //! Whole numbers as JSON Schema counts them: `3` and `3.0` are the same integer, so a field the
-//! OpenAPI document types as `integer` accepts both. Use with `#[serde(deserialize_with)]`.
+//! OpenAPI document types as `integer` accepts both. Use with `#[serde(deserialize_with)]`, on
+//! a signed type (with `#[schema(minimum = 0)]` or more) where the document should say
+//! `int32`/`int64` and mean it: utoipa writes `u32` as `int32` too.
 
 use std::fmt::{self, Display};
 

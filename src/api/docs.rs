@@ -27,7 +27,7 @@ pub(crate) struct ApiVersionQuery {
 #[into_params(parameter_in = Path)]
 pub(crate) struct PublisherPath {
     /// The publisher id (matched ignoring case)
-    #[param(rename = "publisherId")]
+    #[param(rename = "publisherId", example = "contoso")]
     publisher_id: String,
 }
 
@@ -35,11 +35,34 @@ pub(crate) struct PublisherPath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct OfferPath {
     /// The publisher id (matched ignoring case)
-    #[param(rename = "publisherId")]
+    #[param(rename = "publisherId", example = "contoso")]
     publisher_id: String,
     /// The offer id (matched ignoring case)
-    #[param(rename = "offerId")]
+    #[param(rename = "offerId", example = "ready-to-go-live")]
     offer_id: String,
+}
+
+/// An offer document as PUT takes it: GET's answer with the client's changes. Other keys
+/// (`version`, `etag`, …) may come too; those the server owns are ignored.
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({
+    "publisherId": "contoso",
+    "id": "ready-to-go-live",
+    "offerTypeId": "microsoft-azure-corevm",
+    "definition": {"displayText": "Ready to go live", "offer": {}, "plans": []}
+}))]
+pub(crate) struct OfferDocument {
+    /// The publisher of the URL (ignoring case)
+    #[schema(rename = "publisherId", pattern = r"\S")]
+    publisher_id: String,
+    /// The offer of the URL (ignoring case)
+    #[schema(pattern = r"\S")]
+    id: String,
+    /// E.g. `microsoft-azure-corevm`
+    #[schema(rename = "offerTypeId", pattern = r"\S")]
+    offer_type_id: String,
+    #[schema(value_type = Object)]
+    definition: serde_json::Value,
 }
 
 /// The CPP error body (what `error::ErrorBody` writes).

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
-use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferPath, PublisherPath};
+use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, PublisherPath};
 use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use super::middleware::Caller;
@@ -150,7 +150,7 @@ pub(crate) async fn get_offer(
     tag = "cpp",
     summary = "Get an offer version",
     security(("bearer" = [])),
-    params(OfferPath, ("version" = String, Path, description = "A version number"), ApiVersionQuery),
+    params(OfferPath, ("version" = u32, Path, description = "A version number", example = 1), ApiVersionQuery),
     responses(
         (status = 200, description = "The document at that version", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         CppErrors,
@@ -180,7 +180,7 @@ pub(crate) async fn get_offer_version(
     tag = "cpp",
     summary = "Get an offer in a slot",
     security(("bearer" = [])),
-    params(OfferPath, ("slotId" = String, Path, description = "draft, preview (staging) or production"), ApiVersionQuery),
+    params(OfferPath, ("slotId" = String, Path, description = "draft, preview (staging) or production", example = "preview"), ApiVersionQuery),
     responses(
         (status = 200, description = "What the slot holds", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         CppErrors,
@@ -235,7 +235,7 @@ fn read_document(
     summary = "Create or replace an offer",
     security(("bearer" = [])),
     params(OfferPath, ApiVersionQuery, ("If-Match" = Option<String>, Header, description = "The current ETag, or *")),
-    request_body(content = serde_json::Value, content_type = "application/json", description = "The offer document"),
+    request_body(content = OfferDocument, content_type = "application/json", description = "The offer document; its ids must be the URL's"),
     responses(
         (status = 200, description = "Replaced", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         (status = 201, description = "Created", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),

@@ -53,7 +53,7 @@ pub(crate) async fn get_operation(
     tag = "cpp",
     summary = "Get an operation of a non-migrated offer",
     security(("bearer" = [])),
-    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production"), ApiVersionQuery),
+    params(("operationKey" = String, Path, description = "{publisherId}${offerId}${n}$preview or $production", example = "contoso$legacy-offer$1$preview", pattern = r"^[A-Za-z0-9._-]{1,128}\$[A-Za-z0-9._-]{1,128}\$[0-9]{1,9}\$(preview|staging|production)$"), ApiVersionQuery),
     responses(
         (status = 200, description = "The operation", body = OperationDetail),
         CppErrors,

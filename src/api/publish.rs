@@ -27,15 +27,18 @@ pub(crate) struct Metadata {
     notification_emails: Option<String>,
 }
 
-/// An empty (or blank) body is no body; anything else must be the JSON object above.
+/// An empty (or blank) body, or JSON `null`, is no body; anything else must be the JSON
+/// object above.
 fn parse_notify(body: &[u8]) -> Result<Notify> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Notify::default());
     }
-    let parsed: MetadataBody = serde_json::from_slice(body)
+    let parsed: Option<MetadataBody> = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("The request body is not valid: {e}.")))?;
     Ok(Notify {
-        notification_emails: parsed.metadata.and_then(|m| m.notification_emails),
+        notification_emails: parsed
+            .and_then(|b| b.metadata)
+            .and_then(|m| m.notification_emails),
     })
 }
 

@@ -96,7 +96,7 @@ pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response
     path = "/_mock/fixtures",
     tag = "control",
     summary = "Replace the fixtures",
-    request_body(content = serde_json::Value, content_type = "application/json", description = "A publisher document or an array of them"),
+    request_body(content = fixtures::FixtureBody, content_type = "application/json", description = "A publisher document or an array of them"),
     responses(
         (status = 200, description = "The new fixture set is in place", body = Counts),
         (status = 400, description = "Refused whole; nothing changed", body = ControlErrorBody),

@@ -284,11 +284,12 @@ async fn publisher_and_offer_ids_are_matched_ignoring_case_and_echoed_as_stored(
 }
 
 #[tokio::test]
-async fn golive_accepts_no_body_an_empty_object_or_notification_emails() {
+async fn golive_accepts_no_body_null_an_empty_object_or_notification_emails() {
     let app = spawn_app_at_scale(0.0).await;
     let auth = format!("Bearer {TOKEN}");
     let bodies = [
         ("ready-to-go-live", "{}"),
+        ("legacy-offer", "null"),
         ("golive-fails", r#"{"metadata":{}}"#),
         (
             "slow-golive",
