@@ -4,17 +4,12 @@
 use std::any::Any;
 
 use axum::Router;
-use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
 use tower::ServiceBuilder;
 use tower::layer::Layer;
-use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use axum::middleware::from_fn_with_state;
 
@@ -26,23 +21,8 @@ use crate::state::AppState;
 /// and the cross-cutting layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
 pub fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
-        // First, so every later layer and every log line sees the request id.
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        // One log line per request (method, path, request id in the span; status and
-        // latency in the event), at INFO.
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(())
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(LatencyUnit::Micros),
-                )
-                .on_failure(()),
-        )
-        // Echo the id to the client, inside the trace so the response is complete.
-        .layer(PropagateRequestIdLayer::x_request_id())
+        // First, so every later layer sees the request id; one log line per request.
+        .layer(axum::middleware::from_fn(layers::observe))
         // A panic becomes a CPP 500 and a log line in the request's span, not a dropped
         // connection.
         .layer(CatchPanicLayer::custom(panic_response))
@@ -68,20 +48,6 @@ pub fn router(state: AppState) -> Router {
 /// from outside because a layer inside a `Router` runs after the route was chosen.
 pub fn service(state: AppState) -> NormalizePath<Router> {
     NormalizePathLayer::trim_trailing_slash().layer(router(state))
-}
-
-fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    tracing::info_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-        request_id = %request_id,
-    )
 }
 
 /// `GET /_mock/openapi.json`: the API description (built once).

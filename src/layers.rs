@@ -1,6 +1,8 @@
 //! The middlewares that join the journal and the fault rules to the state: recording every
 //! `/api` request, and answering for it when a fault rule fires.
 
+use std::time::Instant;
+
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -22,6 +24,41 @@ pub(crate) struct DropConnection;
 
 fn is_api(request: &Request) -> bool {
     request.uri().path().starts_with("/api")
+}
+
+/// `x-request-id`: the client's, or a new UUID.
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Gives every request an id (the client's `x-request-id`, or a new UUID) that the handlers
+/// and the journal see and the response echoes, and logs one INFO line per request when it is
+/// answered: method, path, status, latency in µs, request id.
+pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = match request.headers().get(&X_REQUEST_ID) {
+        Some(given) => given.clone(),
+        None => {
+            let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+            let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
+            let id = HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static("-"));
+            request
+                .headers_mut()
+                .insert(X_REQUEST_ID.clone(), id.clone());
+            id
+        }
+    };
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let mut response = next.run(request).await;
+    tracing::info!(
+        method = method.as_str(),
+        path = uri.path(),
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        request_id = id.to_str().unwrap_or("-"),
+        "request"
+    );
+    response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    response
 }
 
 /// Answers `408` (CPP body) when a request, its body included, takes longer than the

@@ -4,7 +4,6 @@ use std::fmt;
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// An instant, as nanoseconds since the Unix epoch.
 ///
@@ -49,17 +48,34 @@ fn duration_nanos(d: Duration) -> u64 {
 /// `2019-10-30T22:03:51.2917913Z` (cpp-api.md §3.8).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
-        );
-        // u64 nanoseconds end in the year 2554, well inside what `time` can represent.
-        match OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
-            .map_err(|_| fmt::Error)
-            .and_then(|t| t.format(&format).map_err(|_| fmt::Error))
-        {
-            Ok(s) => f.write_str(&s),
-            Err(e) => Err(e),
-        }
+        let text = self.text();
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl Timestamp {
+    /// The `Display` form as 28 ASCII bytes, written digit by digit: operation bodies carry
+    /// several timestamps each, and a general-purpose formatter costs more than the rest of
+    /// the body.
+    fn text(self) -> [u8; 28] {
+        // u64 nanoseconds end in the year 2554, inside what `time` represents and four digits.
+        let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let mut text = *b"0000-00-00T00:00:00.0000000Z";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                text[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, u32::try_from(t.year()).unwrap_or(0));
+        put(5, 2, u32::from(u8::from(t.month())));
+        put(8, 2, u32::from(t.day()));
+        put(11, 2, u32::from(t.hour()));
+        put(14, 2, u32::from(t.minute()));
+        put(17, 2, u32::from(t.second()));
+        put(20, 7, t.nanosecond() / 100);
+        text
     }
 }
 
@@ -75,6 +91,15 @@ mod tests {
         assert_eq!(
             Timestamp::from_unix_nanos(0).to_string(),
             "1970-01-01T00:00:00.0000000Z"
+        );
+        // The last instant of u64 nanoseconds, and a leap day.
+        assert_eq!(
+            Timestamp::from_unix_nanos(u64::MAX).to_string(),
+            "2554-07-21T23:34:33.7095516Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_nanos(1_709_164_800_000_000_000 + 999_999_999).to_string(),
+            "2024-02-29T00:00:00.9999999Z"
         );
     }
 
