@@ -4,32 +4,99 @@
 use std::collections::VecDeque;
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::domain::Timestamp;
 
 /// Longest body kept per request; longer ones are cut and marked.
 pub(crate) const MAX_RECORDED_BODY: usize = 64 * 1024;
 
-/// One request as the journal keeps it.
+/// One request as the journal keeps it: owned copies in a few allocations, so an entry never
+/// holds on to a connection's buffers.
 #[derive(Debug, Clone)]
 pub(crate) struct RecordedRequest {
     /// Arrival order, from 1.
     pub(crate) seq: u64,
     pub(crate) time: Timestamp,
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) query: Option<String>,
-    /// The headers; the credentials of `Authorization` are redacted. Kept as received (the
-    /// values share the request's buffers) and turned into text only when listed.
-    pub(crate) headers: HeaderMap,
+    pub(crate) method: Method,
+    /// The request target as received: the path, then `?query` if any.
+    target: Box<str>,
+    path_len: usize,
+    /// The headers as `name: value\r\n` lines, in arrival order; the credentials of
+    /// `Authorization` redacted.
+    head: Box<[u8]>,
     /// The body, up to `MAX_RECORDED_BODY` bytes.
     pub(crate) body: Bytes,
     pub(crate) body_truncated: bool,
     /// The status answered; `None` when the connection was dropped.
     pub(crate) status: Option<u16>,
-    pub(crate) publisher: Option<String>,
-    pub(crate) offer: Option<String>,
+}
+
+impl RecordedRequest {
+    /// An entry for a request as it arrived (`seq` is set by the journal); `redact` gives the
+    /// recorded form of a header's value.
+    pub(crate) fn new(
+        time: Timestamp,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        redact: impl Fn(&HeaderName, &HeaderValue) -> Option<HeaderValue>,
+    ) -> Self {
+        let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let size = headers
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len() + 4)
+            .sum();
+        let mut head = Vec::with_capacity(size);
+        for (name, value) in headers {
+            let redacted = redact(name, value);
+            head.extend_from_slice(name.as_str().as_bytes());
+            head.extend_from_slice(b": ");
+            head.extend_from_slice(redacted.as_ref().unwrap_or(value).as_bytes());
+            head.extend_from_slice(b"\r\n");
+        }
+        Self {
+            seq: 0,
+            time,
+            method: method.clone(),
+            target: target.into(),
+            path_len: uri.path().len(),
+            head: head.into_boxed_slice(),
+            body: Bytes::new(),
+            body_truncated: false,
+            status: None,
+        }
+    }
+
+    /// Keeps a copy of the first `MAX_RECORDED_BODY` bytes of `body`.
+    pub(crate) fn set_body(&mut self, body: &[u8]) {
+        self.body_truncated = body.len() > MAX_RECORDED_BODY;
+        self.body = Bytes::copy_from_slice(&body[..body.len().min(MAX_RECORDED_BODY)]);
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        &self.target[..self.path_len]
+    }
+
+    pub(crate) fn query(&self) -> Option<&str> {
+        self.target[self.path_len..].strip_prefix('?')
+    }
+
+    /// `(name, value)` in arrival order.
+    pub(crate) fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.head
+            .split(|b| *b == b'\n')
+            .filter_map(|line| line.strip_suffix(b"\r"))
+            .filter_map(|line| {
+                let at = line.windows(2).position(|w| w == b": ")?;
+                Some((&line[..at], &line[at + 2..]))
+            })
+    }
+
+    /// The publisher and offer its path names, if any.
+    pub(crate) fn publisher_and_offer(&self) -> (Option<String>, Option<String>) {
+        publisher_and_offer(self.path())
+    }
 }
 
 /// What to list: every given field must match.
@@ -49,14 +116,20 @@ impl JournalFilter {
                 .as_deref()
                 .is_none_or(|w| got.is_some_and(|g| g.eq_ignore_ascii_case(w)))
         };
-        same(&self.method, Some(&r.method))
+        let named = || {
+            if self.publisher.is_none() && self.offer.is_none() {
+                return true;
+            }
+            let (publisher, offer) = r.publisher_and_offer();
+            same(&self.publisher, publisher.as_deref()) && same(&self.offer, offer.as_deref())
+        };
+        same(&self.method, Some(r.method.as_str()))
             && self
                 .path_prefix
                 .as_deref()
-                .is_none_or(|p| r.path.starts_with(p))
-            && same(&self.publisher, r.publisher.as_deref())
-            && same(&self.offer, r.offer.as_deref())
+                .is_none_or(|p| r.path().starts_with(p))
             && self.status.is_none_or(|s| r.status == Some(s))
+            && named()
     }
 }
 
@@ -153,20 +226,40 @@ mod tests {
     use super::*;
 
     fn request(method: &str, path: &str, status: u16) -> RecordedRequest {
-        let (publisher, offer) = publisher_and_offer(path);
-        RecordedRequest {
-            seq: 0,
-            time: Timestamp::from_unix_nanos(0),
-            method: method.to_owned(),
-            path: path.to_owned(),
-            query: None,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            body_truncated: false,
-            status: Some(status),
-            publisher,
-            offer,
-        }
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Bearer secret"));
+        headers.append("x-many", HeaderValue::from_static("one: two"));
+        headers.append("x-many", HeaderValue::from_static(""));
+        let mut request = RecordedRequest::new(
+            Timestamp::from_unix_nanos(0),
+            &Method::from_bytes(method.as_bytes()).expect("a method"),
+            &path.parse().expect("a path"),
+            &headers,
+            |name, _| (name == "authorization").then(|| HeaderValue::from_static("[redacted]")),
+        );
+        request.status = Some(status);
+        request
+    }
+
+    #[test]
+    fn an_entry_keeps_target_headers_and_body_as_received() {
+        let mut entry = request("PUT", "/api/publishers/p/offers/o?api-version=1&x=%20", 200);
+        entry.set_body(&vec![b'x'; MAX_RECORDED_BODY + 1]);
+
+        assert_eq!(entry.path(), "/api/publishers/p/offers/o");
+        assert_eq!(entry.query(), Some("api-version=1&x=%20"));
+        let headers: Vec<(&[u8], &[u8])> = entry.headers().collect();
+        assert_eq!(
+            headers,
+            [
+                (&b"authorization"[..], &b"[redacted]"[..]),
+                (b"x-many", b"one: two"),
+                (b"x-many", b""),
+            ]
+        );
+        assert_eq!(entry.body.len(), MAX_RECORDED_BODY);
+        assert!(entry.body_truncated);
+        assert_eq!(request("GET", "/api/publishers", 200).query(), None);
     }
 
     #[test]
@@ -200,7 +293,7 @@ mod tests {
         let kept: Vec<String> = journal
             .list(&JournalFilter::default())
             .into_iter()
-            .map(|r| r.path)
+            .map(|r| r.path().to_owned())
             .collect();
         assert_eq!(kept, ["/c", "/b"]);
         assert_eq!(journal.dropped(), 1);

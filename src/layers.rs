@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::{ApiError, error_response};
 use crate::faults::{Effect, RequestFacts};
-use crate::journal::{MAX_RECORDED_BODY, RecordedRequest, publisher_and_offer};
+use crate::journal::{RecordedRequest, publisher_and_offer};
 use crate::state::AppState;
 
 /// Largest request body read: axum's default limit, so handlers see the same.
@@ -89,37 +89,22 @@ pub(crate) async fn record(
     if !is_api(&request) || state.settings().journal_capacity == 0 {
         return next.run(request).await;
     }
-    let time = state.now();
     let (parts, body) = request.into_parts();
-    let (publisher, offer) = publisher_and_offer(parts.uri.path());
-    let mut headers = parts.headers.clone();
-    if let Some(value) = headers.get_mut(header::AUTHORIZATION) {
-        *value = redact(value);
-    }
-    let mut entry = RecordedRequest {
-        seq: 0,
-        time,
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers,
-        body: Bytes::new(),
-        body_truncated: false,
-        status: None,
-        publisher,
-        offer,
-    };
-    let (bytes, response) = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let mut entry = RecordedRequest::new(
+        state.now(),
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
+    );
+    let response = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes.clone())))
-                .await;
-            (bytes, response)
+            entry.set_body(&bytes);
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
-        Err(_) => (Bytes::new(), ApiError::PayloadTooLarge.into_response()),
+        Err(_) => ApiError::PayloadTooLarge.into_response(),
     };
-    entry.body_truncated = bytes.len() > MAX_RECORDED_BODY;
-    entry.body = bytes.slice(..bytes.len().min(MAX_RECORDED_BODY));
     entry.status = response
         .extensions()
         .get::<DropConnection>()

@@ -33,25 +33,23 @@ pub(crate) struct WireRequest {
 
 impl From<RecordedRequest> for WireRequest {
     fn from(r: RecordedRequest) -> Self {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let (publisher, offer) = r.publisher_and_offer();
         Self {
             seq: r.seq,
             time: r.time.to_string(),
-            method: r.method,
-            path: r.path,
-            query: r.query,
+            method: r.method.to_string(),
+            path: r.path().to_owned(),
+            query: r.query().map(str::to_owned),
             headers: r
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                    (name.as_str().to_owned(), value)
-                })
+                .headers()
+                .map(|(name, value)| (text(name), text(value)))
                 .collect(),
-            body: String::from_utf8_lossy(&r.body).into_owned(),
+            body: text(&r.body),
             body_truncated: r.body_truncated,
             status: r.status,
-            publisher: r.publisher,
-            offer: r.offer,
+            publisher,
+            offer,
         }
     }
 }
