@@ -50,37 +50,46 @@ impl Caller {
     }
 }
 
-/// `401` unless `Authorization: Bearer <token>` carries a token the auth mode accepts.
-pub(crate) async fn require_bearer(
+/// The checks of every CPP route, in order: `401` unless `Authorization: Bearer <token>`
+/// carries a token the auth mode accepts, `400` unless the api-version is right, `403` when
+/// the caller may not act on the path's `{publisherId}`. One layer, so a request pays for one.
+pub(crate) async fn check(
     State(state): State<AppState>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let checked = caller(&state, &request)
+        .and_then(|caller| check_api_version(request.uri().query()).map(|()| caller))
+        .and_then(|caller| check_publisher_access(&caller, params).map(|()| caller));
+    match checked {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Who the bearer token says is calling (`401` without one the auth mode accepts).
+fn caller(state: &AppState, request: &Request) -> Result<Caller, ApiError> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token);
-    let Some(token) = token else {
-        return ApiError::Unauthorized {
+        .and_then(bearer_token)
+        .ok_or(ApiError::Unauthorized {
             invalid_token: false,
-        }
-        .into_response();
-    };
-    let caller = match state.settings().auth {
-        AuthMode::Any => Caller::Anyone,
-        AuthMode::Strict => match state.with_world(|w| w.store.grants(token)) {
-            Some(grants) => Caller::Only(grants),
-            None => {
-                return ApiError::Unauthorized {
-                    invalid_token: true,
-                }
-                .into_response();
-            }
-        },
-    };
-    request.extensions_mut().insert(caller);
-    next.run(request).await
+        })?;
+    match state.settings().auth {
+        AuthMode::Any => Ok(Caller::Anyone),
+        AuthMode::Strict => state
+            .with_world(|w| w.store.grants(token))
+            .map(Caller::Only)
+            .ok_or(ApiError::Unauthorized {
+                invalid_token: true,
+            }),
+    }
 }
 
 /// The token of a `Bearer` credential: the scheme is case-insensitive (RFC 7235), the token
@@ -93,51 +102,39 @@ fn bearer_token(value: &str) -> Option<&str> {
 
 /// `400 InvalidAPIVersion` unless the query has `api-version=2017-10-31` (the key in any
 /// case, the value exactly, given once or always the same).
-pub(crate) async fn require_api_version(request: Request, next: Next) -> Response {
-    let query = request.uri().query().unwrap_or("");
+fn check_api_version(query: Option<&str>) -> Result<(), ApiError> {
     let mut found: Option<String> = None;
     let mut valid = true;
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if key.eq_ignore_ascii_case("api-version") {
             valid &= value == API_VERSION && found.as_deref().is_none_or(|f| f == value);
             found.get_or_insert_with(|| value.into_owned());
         }
     }
     if found.is_none() || !valid {
-        return ApiError::InvalidApiVersion { given: found }.into_response();
+        return Err(ApiError::InvalidApiVersion { given: found });
     }
-    next.run(request).await
+    Ok(())
 }
 
-/// `403` when the caller may not act on the `{publisherId}` of the path.
-pub(crate) async fn require_publisher_access(
+/// `403` when `caller` may not act on the `{publisherId}` of the path (`400` when the path
+/// cannot be decoded).
+fn check_publisher_access(
+    caller: &Caller,
     params: Result<RawPathParams, RawPathParamsRejection>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let params = match params {
-        Ok(params) => params,
-        Err(rejection) => {
-            return ApiError::BadRequest(format!(
-                "The request path is not valid: {}",
-                rejection.body_text()
-            ))
-            .into_response();
-        }
-    };
-    let publisher = params
-        .iter()
-        .find(|(name, _)| *name == "publisherId")
-        .map(|(_, v)| v);
-    if let (Some(publisher), Some(caller)) = (publisher, request.extensions().get::<Caller>()) {
-        if !caller.may_access(publisher) {
-            return ApiError::Forbidden {
-                publisher: publisher.to_owned(),
-            }
-            .into_response();
-        }
+) -> Result<(), ApiError> {
+    let params = params.map_err(|rejection| {
+        ApiError::BadRequest(format!(
+            "The request path is not valid: {}",
+            rejection.body_text()
+        ))
+    })?;
+    match params.iter().find(|(name, _)| *name == "publisherId") {
+        Some((_, publisher)) if !caller.may_access(publisher) => Err(ApiError::Forbidden {
+            publisher: publisher.to_owned(),
+        }),
+        _ => Ok(()),
     }
-    next.run(request).await
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub(crate) mod publish;
 pub(crate) mod status;
 
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -49,9 +49,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/api/operations/{operationKey}",
             get(operations::get_operation_by_key),
         )
-        // `route_layer`, so unknown paths stay 404 whatever the token. The layer added last
-        // runs first: bearer (401), then api-version (400), then publisher access (403).
-        .route_layer(from_fn(middleware::require_publisher_access))
-        .route_layer(from_fn(middleware::require_api_version))
-        .route_layer(from_fn_with_state(state, middleware::require_bearer))
+        // `route_layer`, so unknown paths stay 404 whatever the token: bearer (401), then
+        // api-version (400), then publisher access (403).
+        .route_layer(from_fn_with_state(state, middleware::check))
 }
