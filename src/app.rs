@@ -21,19 +21,11 @@ use crate::state::AppState;
 /// and the cross-cutting layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
 pub fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
-        // First, so every later layer sees the request id; one log line per request.
-        .layer(axum::middleware::from_fn(layers::observe))
-        // A panic becomes a CPP 500 and a log line in the request's span, not a dropped
+        // Request id, body (timeout, limit), journal, faults and the log line; see `front`.
+        .layer(from_fn_with_state(state.clone(), layers::front))
+        // A panic becomes a CPP 500 that the journal and the log see, not a dropped
         // connection.
-        .layer(CatchPanicLayer::custom(panic_response))
-        // Bounds every request, slow bodies included; a timed-out request is answered 408 and
-        // not journaled.
-        .layer(from_fn_with_state(state.clone(), layers::deadline))
-        // The journal records what the client was answered, faults included, so it sits
-        // outside the fault layer.
-        .layer(from_fn_with_state(state.clone(), layers::record))
-        // Faults answer instead of the routes (or after them, for commit-then-fail).
-        .layer(from_fn_with_state(state.clone(), layers::inject));
+        .layer(CatchPanicLayer::custom(panic_response));
     crate::api::router(state.clone())
         .merge(crate::control::router(state.clone()))
         .route("/_mock/openapi.json", axum::routing::get(openapi))

@@ -68,9 +68,8 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
 
-    /// Seconds a request may take, from its first byte to its answer (reading a slow body
-    /// included); past it the answer is 408. Also bounds how long the request line and
-    /// headers may take to arrive.
+    /// Seconds a request's body may take to arrive (past it the answer is 408), and its request
+    /// line and headers (past it the connection closes).
     #[arg(long, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
     pub request_timeout: f64,
 

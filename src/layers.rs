@@ -1,9 +1,9 @@
-//! The middlewares that join the journal and the fault rules to the state: recording every
-//! `/api` request, and answering for it when a fault rule fires.
+//! The layer in front of every route (`front`): request ids, the body and its timeout, the
+//! journal, the fault rules and the request log.
 
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -22,17 +22,24 @@ const BODY_LIMIT: usize = 2 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DropConnection;
 
-fn is_api(request: &Request) -> bool {
-    request.uri().path().starts_with("/api")
-}
-
 /// `x-request-id`: the client's, or a new UUID.
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Gives every request an id (the client's `x-request-id`, or a new UUID) that the handlers
-/// and the journal see and the response echoes, and logs one INFO line per request when it is
-/// answered: method, path, status, latency in µs, request id.
-pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
+/// What every request goes through before its route, as one layer (each layer costs a boxed
+/// future and a service clone per request):
+///
+/// 1. an id — the client's `x-request-id`, or a new UUID — that the route and the journal see
+///    and the response echoes;
+/// 2. its body read, within the request timeout (`408`) and the body limit (`413`);
+/// 3. an `/api` request recorded in the journal with the status it was answered (faults
+///    included);
+/// 4. the fault rules, which may answer instead of the route (or after it);
+/// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id.
+pub(crate) async fn front(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let id = match request.headers().get(&X_REQUEST_ID) {
         Some(given) => given.clone(),
@@ -48,7 +55,7 @@ pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = next.run(request).await;
+    let mut response = answer(&state, request, next).await;
     tracing::info!(
         method = method.as_str(),
         path = uri.path(),
@@ -61,81 +68,66 @@ pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Answers `408` (CPP body) when a request, its body included, takes longer than the
-/// configured request timeout; what it was doing is dropped.
-pub(crate) async fn deadline(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let limit = state.settings().request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => error_response(
-            StatusCode::REQUEST_TIMEOUT,
-            "RequestTimeout",
-            &format!("The request took longer than {} s.", limit.as_secs_f64()),
-        ),
-    }
-}
-
-/// Records `/api` requests in the journal: method, path, query, headers (credentials
-/// redacted), body, and the status answered.
-pub(crate) async fn record(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !is_api(&request) || state.settings().journal_capacity == 0 {
-        return next.run(request).await;
-    }
+/// Steps 2–4 of [`front`].
+async fn answer(state: &AppState, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let mut entry = RecordedRequest::new(
-        state.now(),
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
-    );
-    let response = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => {
-            entry.set_body(&bytes);
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-        Err(_) => ApiError::PayloadTooLarge.into_response(),
+    let body = match read_body(state, body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
-    entry.status = response
-        .extensions()
-        .get::<DropConnection>()
-        .is_none()
-        .then(|| response.status().as_u16());
-    state.with_world(|world| world.journal.record(entry));
+    let is_api = parts.uri.path().starts_with("/api");
+    let mut entry = (is_api && state.settings().journal_capacity > 0).then(|| {
+        let mut entry = RecordedRequest::new(
+            state.now(),
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
+        );
+        entry.set_body(&body);
+        entry
+    });
+    let request = Request::from_parts(parts, Body::from(body));
+    let response = if is_api && state.has_faults() {
+        inject(state, request, next).await
+    } else {
+        next.run(request).await
+    };
+    if let Some(mut entry) = entry.take() {
+        entry.status = response
+            .extensions()
+            .get::<DropConnection>()
+            .is_none()
+            .then(|| response.status().as_u16());
+        state.with_world(|world| world.journal.record(entry));
+    }
     response
 }
 
-/// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
-fn redact(value: &HeaderValue) -> HeaderValue {
-    const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
-    let text = String::from_utf8_lossy(value.as_bytes());
-    match text.trim().split_once(' ') {
-        Some(("Bearer", _)) => BEARER,
-        Some((scheme, _)) => HeaderValue::try_from(format!("{scheme} [redacted]"))
-            .unwrap_or(HeaderValue::from_static("[redacted]")),
-        None => HeaderValue::from_static("[redacted]"),
+/// The whole body, if there is one: `408` (CPP body) when it takes longer than the request
+/// timeout to arrive, `413` past `BODY_LIMIT`. A request without a body sets no timer.
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    let limit = state.settings().request_timeout;
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(ApiError::PayloadTooLarge.into_response()),
+        Err(_) => Err(error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            &format!(
+                "The request body took longer than {} s to arrive.",
+                limit.as_secs_f64()
+            ),
+        )),
     }
 }
 
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out
 /// after the lock is released.
-pub(crate) async fn inject(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !is_api(&request) || !state.has_faults() {
-        return next.run(request).await;
-    }
+async fn inject(state: &AppState, request: Request, next: Next) -> Response {
     let (publisher, offer) = publisher_and_offer(request.uri().path());
     let facts = RequestFacts {
         method: request.method().as_str(),
@@ -162,6 +154,18 @@ pub(crate) async fn inject(
     match fault_response(&effect) {
         Some(response) => response,
         None => next.run(request).await,
+    }
+}
+
+/// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
+fn redact(value: &HeaderValue) -> HeaderValue {
+    const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
+    let text = String::from_utf8_lossy(value.as_bytes());
+    match text.trim().split_once(' ') {
+        Some(("Bearer", _)) => BEARER,
+        Some((scheme, _)) => HeaderValue::try_from(format!("{scheme} [redacted]"))
+            .unwrap_or(HeaderValue::from_static("[redacted]")),
+        None => HeaderValue::from_static("[redacted]"),
     }
 }
 
