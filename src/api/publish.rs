@@ -1,8 +1,10 @@
 //! Starting and canceling long-running operations: publish (E8), go-live (E9), cancel (E10).
 //! Each answers with `Location` and `Operation-Location` (cpp-api.md §2.4, decision 1).
 
+use std::fmt::Write as _;
+
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -183,12 +185,26 @@ fn with_location(
     let operation_location = match settings.operation_location {
         OperationLocationStyle::Off => None,
         OperationLocationStyle::Relative => Some(path.clone()),
-        OperationLocationStyle::Absolute => Some(
-            match public_base(settings.public_base_url.as_deref(), headers) {
-                Some(base) => format!("{base}{path}"),
-                None => path.clone(),
-            },
-        ),
+        OperationLocationStyle::Absolute => {
+            let host = request_host(headers);
+            let mut url = String::with_capacity(
+                settings
+                    .public_base_url
+                    .as_ref()
+                    .map_or(7 + host.map_or(0, str::len), String::len)
+                    + path.len(),
+            );
+            match (&settings.public_base_url, host) {
+                (Some(base), _) => url.push_str(base),
+                (None, Some(host)) => {
+                    url.push_str("http://");
+                    url.push_str(host);
+                }
+                (None, None) => {}
+            }
+            url.push_str(&path);
+            Some(url)
+        }
     };
     let out = response.headers_mut();
     // Ids are validated slugs and GUIDs, so the values are always valid header text.
@@ -196,37 +212,52 @@ fn with_location(
         out.insert(header::LOCATION, value);
     }
     if let Some(Ok(value)) = operation_location.map(HeaderValue::try_from) {
-        out.insert("operation-location", value);
+        out.insert(OPERATION_LOCATION.clone(), value);
     }
     response
 }
 
-/// The base of absolute URLs: the configured public base URL, else `http://` and the
-/// request's `Host` (the mock serves plain HTTP; behind TLS, configure the base URL).
-fn public_base(configured: Option<&str>, headers: &HeaderMap) -> Option<String> {
-    if let Some(base) = configured {
-        return Some(base.to_owned());
-    }
+static OPERATION_LOCATION: HeaderName = HeaderName::from_static("operation-location");
+
+/// The request's `Host`, when it can start an absolute URL: absolute URLs are the configured
+/// public base URL, else `http://` and this host (the mock serves plain HTTP; behind TLS,
+/// configure the base URL), else the path alone.
+fn request_host(headers: &HeaderMap) -> Option<&str> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let plausible = !host.is_empty()
         && host
             .bytes()
             .all(|b| b.is_ascii_graphic() && b != b'/' && b != b'?' && b != b'#');
-    plausible.then(|| format!("http://{host}"))
+    plausible.then_some(host)
 }
 
 /// The host-relative path of an operation, with its api-version (cpp-api.md §2.8).
 pub(crate) fn operation_path(address: &OperationAddress) -> String {
+    let mut path = String::with_capacity(160);
     match address {
         OperationAddress::Migrated {
             publisher,
             offer,
             id,
         } => {
-            format!(
-                "/api/publishers/{publisher}/offers/{offer}/operations/{id}?api-version={API_VERSION}"
-            )
+            for part in [
+                "/api/publishers/",
+                publisher,
+                "/offers/",
+                offer,
+                "/operations/",
+                id.hyphenated(&mut uuid::Uuid::encode_buffer()),
+            ] {
+                path.push_str(part);
+            }
         }
-        OperationAddress::Keyed(key) => format!("/api/operations/{key}?api-version={API_VERSION}"),
+        OperationAddress::Keyed(key) => {
+            path.push_str("/api/operations/");
+            // Writing to a String cannot fail.
+            let _ = write!(path, "{key}");
+        }
     }
+    path.push_str("?api-version=");
+    path.push_str(API_VERSION);
+    path
 }

@@ -50,6 +50,13 @@ impl OperationId {
     }
 }
 
+impl OperationId {
+    /// The GUID as lower-case hyphenated text, written into `buffer`.
+    pub(crate) fn hyphenated(self, buffer: &mut [u8; 45]) -> &str {
+        self.0.hyphenated().encode_lower(buffer)
+    }
+}
+
 impl fmt::Display for OperationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.hyphenated().fmt(f)
