@@ -2,20 +2,22 @@
 # cloudpartner-mock's benchmark: the mock and a bare hyper server answering the same bytes,
 # on the same workloads, server pinned to one core and the load generator (oha) to another.
 #
-#   bench/run.sh           # the full run: 10 s per workload, 1 000 000 operations, 20 starts
-#   bench/run.sh --smoke   # 1 s per workload, 20 000 operations, 3 starts (what CI runs)
+#   bench/run.sh           # the full run: 3 x 5 s per workload, 1 000 000 operations, 20 starts
+#   bench/run.sh --smoke   # 1 x 1 s per workload, 20 000 operations, 3 starts (what CI runs)
 #
 # W1: go-live -> 202 (on an offer whose go-live fails at once at time scale 0, so every call
 #     takes the whole accepted path: lookup, checks, a new operation); W2: poll an operation
 #     -> 200; W3: go-live without Authorization -> 401. Every answer's status is checked.
+# Each measurement is repeated (mock and calibration server taking turns) and the table
+# gives medians: the machine is shared and single runs vary by 15 %.
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-duration=10s ops=1000000 starts=20
+duration=5s reps=3 ops=1000000 starts=20
 if [ "${1:-}" = "--smoke" ]; then
-    duration=1s ops=20000 starts=3
+    duration=1s reps=1 ops=20000 starts=3
 fi
 mock_port=18180 bare_port=18181
 if [ "$(nproc)" -ge 2 ]; then server_core=0 load_core=1; else server_core=0 load_core=0; fi
@@ -60,7 +62,7 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # load NAME PID PORT METHOD PATH [HEADER]: one oha run, with the server's CPU use beside it;
-# NAME is WORKLOAD.CONNECTIONS.SERVER.
+# NAME is WORKLOAD.CONNECTIONS.SERVER.REPETITION.
 load() {
     local name=$1 pid=$2 port=$3 method=$4 path=$5 header=${6:-}
     local conns=${name#*.}
@@ -104,18 +106,20 @@ for _ in $(seq 1 400); do curl -sf -o /dev/null "http://127.0.0.1:$bare_port/" &
 
 for conns in 16 64; do
     start_mock
-    for server in mock bare; do
-        if [ "$server" = mock ]; then pid=$mock_pid port=$mock_port; else pid=$bare_pid port=$bare_port; fi
-        log "W1-W3 on $server, $conns connections"
-        load "W1.$conns.$server" "$pid" "$port" POST "$golive_path" "$auth"
-        load "W2.$conns.$server" "$pid" "$port" GET "$poll_path" "$auth"
-        load "W3.$conns.$server" "$pid" "$port" POST "$golive_path"
+    for rep in $(seq 1 "$reps"); do
+        for server in mock bare; do
+            if [ "$server" = mock ]; then pid=$mock_pid port=$mock_port; else pid=$bare_pid port=$bare_port; fi
+            log "W1-W3 on $server, $conns connections, run $rep of $reps"
+            load "W1.$conns.$server.$rep" "$pid" "$port" POST "$golive_path" "$auth"
+            load "W2.$conns.$server.$rep" "$pid" "$port" GET "$poll_path" "$auth"
+            load "W3.$conns.$server.$rep" "$pid" "$port" POST "$golive_path"
+        done
     done
     stop "$mock_pid"
 done
 stop "$bare_pid"
 
-echo "## Throughput ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $duration per workload)"
+echo "## Throughput ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), median of $reps x $duration per workload)"
 echo
 python3 bench/report.py "$out"
 echo
@@ -134,8 +138,10 @@ stop "$idle_pid"
 
 log "$ops finished operations"
 start_mock
-few=$(curl -s "http://127.0.0.1:$mock_port/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
-load "W2.64.fresh" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+fresh_pid=$mock_pid fresh_poll=$poll_path
+mock_port=$((mock_port + 2))
+start_mock
+few=$(curl -s "http://127.0.0.1:$((mock_port - 2))/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
 created_start=$(date +%s%N)
 taskset -c "$load_core" oha -n "$ops" -c 64 --no-tui --output-format json -m POST -H "$auth" \
     "http://127.0.0.1:$mock_port$golive_path" >"$out/create.json"
@@ -148,16 +154,30 @@ if codes != {"202": int(sys.argv[2])}:
 PY
 stored=$(curl -s "http://127.0.0.1:$mock_port/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
 full_rss=$(rss_kib "$mock_pid")
-load "W2.64.full" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+for rep in $(seq 1 "$reps"); do
+    load "W2.64.fresh.$rep" "$fresh_pid" "$((mock_port - 2))" GET "$fresh_poll" "$auth"
+    load "W2.64.full.$rep" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+done
 stop "$mock_pid"
+stop "$fresh_pid"
 
 log "journal and logging off"
+start_mock
+default_pid=$mock_pid default_poll=$poll_path
+mock_port=$((mock_port + 2))
 RUST_LOG=off start_mock --journal-capacity 0
-load "W2.64.quiet" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
-load "W1.64.quiet" "$mock_pid" "$mock_port" POST "$golive_path" "$auth"
+for rep in $(seq 1 "$reps"); do
+    load "W1.64.default.$rep" "$default_pid" "$((mock_port - 2))" POST "$golive_path" "$auth"
+    load "W1.64.quiet.$rep" "$mock_pid" "$mock_port" POST "$golive_path" "$auth"
+    load "W2.64.default.$rep" "$default_pid" "$((mock_port - 2))" GET "$default_poll" "$auth"
+    load "W2.64.quiet.$rep" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
+done
 stop "$mock_pid"
+stop "$default_pid"
 
-rps() { python3 -c "import json; d = json.load(open('$out/$1.json')); print(round(d['statusCodeDistribution'].get('$2', 0) / d['summary']['total']))"; }
+# median NAME CODE: the median req/s of NAME's runs.
+median() { python3 bench/report.py --median "$out" "$1" "$2"; }
+cost() { python3 -c "print(f'{(1 - $2 / $1) * 100:.0f} %')"; }
 echo "## Other figures"
 echo
 echo "| what | figure |"
@@ -166,7 +186,10 @@ echo "| start to first 200 (median of $starts; min-max) | ${start_median} ms (${
 echo "| idle RSS (bundled fixtures) | $((idle_rss / 1024)) MiB (${idle_rss} KiB) |"
 echo "| RSS with $stored operations stored | $((full_rss / 1024)) MiB |"
 echo "| time to create $ops operations (64 connections) | ${create_ms} ms |"
-echo "| W2 poll, 64 conns: $few operations stored / $stored stored | $(rps W2.64.fresh 200) / $(rps W2.64.full 200) req/s |"
-echo "| W2 poll, 64 conns: journal + info logs (defaults) / both off | $(rps W2.64.fresh 200) / $(rps W2.64.quiet 200) req/s |"
-echo "| W1 go-live, 64 conns: defaults / journal + logs off | $(rps W1.64.mock 202) / $(rps W1.64.quiet 202) req/s |"
+fresh=$(median W2.64.fresh 200) full=$(median W2.64.full 200)
+echo "| W2 poll, 64 conns: $few operations stored / $stored stored | $fresh / $full req/s ($(python3 -c "print(f'{$full / $fresh:.2f}')")x) |"
+for w in W1:202 W2:200; do
+    d=$(median "${w%:*}.64.default" "${w#*:}") q=$(median "${w%:*}.64.quiet" "${w#*:}")
+    echo "| ${w%:*}, 64 conns: journal + info logs (defaults) / both off | $d / $q req/s (they cost $(cost "$q" "$d")) |"
+done
 echo "| release binary | $(( $(stat -c %s "$mock_bin") / 1024 )) KiB |"
