@@ -26,7 +26,7 @@ pub fn router(state: AppState) -> Router {
         // A panic becomes a CPP 500 that the journal and the log see, not a dropped
         // connection.
         .layer(CatchPanicLayer::custom(panic_response));
-    crate::api::router(state.clone())
+    crate::api::router()
         .merge(crate::control::router(state.clone()))
         .route("/_mock/openapi.json", axum::routing::get(openapi))
         .fallback(no_route)

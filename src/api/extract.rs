@@ -2,6 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
 
 use super::error::ApiError;
 
@@ -19,5 +21,18 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(Bytes::from_request(request, state).await?))
+    }
+}
+
+/// The request's `Host` header, for absolute URLs, without copying the other headers (the
+/// `HeaderMap` extractor clones them all).
+#[derive(Debug)]
+pub(crate) struct Host(pub(crate) Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Host {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(header::HOST).cloned()))
     }
 }

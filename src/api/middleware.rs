@@ -1,11 +1,10 @@
 //! The checks every CPP route makes before its handler, in cpp-api.md §2.9's order: bearer
-//! token (401), api-version (400), access to the publisher (403).
+//! token (401), api-version (400), access to the publisher (403) — run by extracting the
+//! `Caller`.
 
+use axum::extract::RawPathParams;
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::extract::{RawPathParams, Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 
 use crate::config::AuthMode;
 use crate::domain::{Grants, name_key};
@@ -22,22 +21,23 @@ pub(crate) enum Caller {
     Only(Grants),
 }
 
-/// Handlers read the caller the bearer layer recorded; on a route without that layer there is
-/// none, and the request is refused as unauthenticated.
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+/// Every CPP handler takes a `Caller` first, so its extraction runs the checks of
+/// cpp-api.md §2.9 before anything else: `401` unless `Authorization: Bearer <token>` carries a
+/// token the auth mode accepts, `400` unless the api-version is right, `403` when the caller
+/// may not act on the path's `{publisherId}`. (An extractor rather than a layer: a layer costs
+/// a boxed future and a service clone on every request.)
+impl axum::extract::FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or(ApiError::Unauthorized {
-                invalid_token: false,
-            })
+        let caller = caller(state, &parts.headers)?;
+        check_api_version(parts.uri.query())?;
+        let params = RawPathParams::from_request_parts(parts, state).await;
+        check_publisher_access(&caller, params)?;
+        Ok(caller)
     }
 }
 
@@ -50,31 +50,9 @@ impl Caller {
     }
 }
 
-/// The checks of every CPP route, in order: `401` unless `Authorization: Bearer <token>`
-/// carries a token the auth mode accepts, `400` unless the api-version is right, `403` when
-/// the caller may not act on the path's `{publisherId}`. One layer, so a request pays for one.
-pub(crate) async fn check(
-    State(state): State<AppState>,
-    params: Result<RawPathParams, RawPathParamsRejection>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let checked = caller(&state, &request)
-        .and_then(|caller| check_api_version(request.uri().query()).map(|()| caller))
-        .and_then(|caller| check_publisher_access(&caller, params).map(|()| caller));
-    match checked {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        Err(error) => error.into_response(),
-    }
-}
-
 /// Who the bearer token says is calling (`401` without one the auth mode accepts).
-fn caller(state: &AppState, request: &Request) -> Result<Caller, ApiError> {
-    let token = request
-        .headers()
+fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_token)

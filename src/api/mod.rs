@@ -11,14 +11,13 @@ pub(crate) mod publish;
 pub(crate) mod status;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
 
 pub(crate) use error::{ApiError, error_response};
 
-pub(crate) fn router(state: AppState) -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     const OFFER: &str = "/api/publishers/{publisherId}/offers/{offerId}";
     let at = |tail: &str| format!("{OFFER}{tail}");
     Router::new()
@@ -49,7 +48,4 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/api/operations/{operationKey}",
             get(operations::get_operation_by_key),
         )
-        // `route_layer`, so unknown paths stay 404 whatever the token: bearer (401), then
-        // api-version (400), then publisher access (403).
-        .route_layer(from_fn_with_state(state, middleware::check))
 }

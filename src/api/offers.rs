@@ -97,6 +97,7 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
 )]
 pub(crate) async fn list_offers(
     State(state): State<AppState>,
+    _: Caller,
     Path(publisher): Path<String>,
 ) -> Result<Response> {
     let now = state.now();
@@ -138,6 +139,7 @@ pub(crate) async fn list_offers(
 )]
 pub(crate) async fn get_offer(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
 ) -> Result<Response> {
     read_document(&state, &publisher, &offer, |offer, _| Ok(&offer.draft))
@@ -158,6 +160,7 @@ pub(crate) async fn get_offer(
 )]
 pub(crate) async fn get_offer_version(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer, version)): Path<(String, String, String)>,
 ) -> Result<Response> {
     read_document(&state, &publisher, &offer, |o, _| {
@@ -188,6 +191,7 @@ pub(crate) async fn get_offer_version(
 )]
 pub(crate) async fn get_offer_slot(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer, slot)): Path<(String, String, String)>,
 ) -> Result<Response> {
     read_document(&state, &publisher, &offer, |o, now| {
@@ -246,6 +250,7 @@ fn read_document(
 )]
 pub(crate) async fn put_offer(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     headers: HeaderMap,
     RawBody(body): RawBody,

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
+use super::middleware::Caller;
 use crate::wire::json;
 
 /// E12 `GET /api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}`.
@@ -33,6 +34,7 @@ use crate::wire::json;
 )]
 pub(crate) async fn get_operation(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer, operation)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let now = state.now();
@@ -61,6 +63,7 @@ pub(crate) async fn get_operation(
 )]
 pub(crate) async fn get_operation_by_key(
     State(state): State<AppState>,
+    _: Caller,
     Path(key): Path<String>,
 ) -> Result<Response> {
     let key = OperationKey::parse(&key)?;
@@ -88,6 +91,7 @@ pub(crate) async fn get_operation_by_key(
 )]
 pub(crate) async fn list_submissions(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     uri: Uri,
 ) -> Result<Response> {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -14,7 +14,8 @@ use crate::state::AppState;
 
 use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferPath, StartErrors};
 use super::error::{API_VERSION, ApiError, Result};
-use super::extract::{Path, RawBody};
+use super::extract::{Host, Path, RawBody};
+use super::middleware::Caller;
 
 /// The optional body of publish, go-live and cancel: `{"metadata": {"notification-emails": "…"}}`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -87,14 +88,15 @@ fn start(
 )]
 pub(crate) async fn publish(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    headers: HeaderMap,
+    Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let address = start(&state, &publisher, &offer, &body, crate::domain::publish)?;
     Ok(with_location(
         &state,
-        &headers,
+        host.as_ref(),
         StatusCode::ACCEPTED,
         Some(&address),
     ))
@@ -118,14 +120,15 @@ pub(crate) async fn publish(
 )]
 pub(crate) async fn go_live(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    headers: HeaderMap,
+    Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let address = start(&state, &publisher, &offer, &body, crate::domain::go_live)?;
     Ok(with_location(
         &state,
-        &headers,
+        host.as_ref(),
         StatusCode::ACCEPTED,
         Some(&address),
     ))
@@ -150,8 +153,9 @@ pub(crate) async fn go_live(
 )]
 pub(crate) async fn cancel(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    headers: HeaderMap,
+    Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let notify = parse_notify(&body);
@@ -166,13 +170,13 @@ pub(crate) async fn cancel(
         Cancel::Requested(address) => (StatusCode::ACCEPTED, Some(address)),
         Cancel::NothingRunning(address) => (StatusCode::ACCEPTED, address.as_ref()),
     };
-    Ok(with_location(&state, &headers, status, address))
+    Ok(with_location(&state, host.as_ref(), status, address))
 }
 
 /// An empty answer with the headers that lead to the operation, if there is one.
 fn with_location(
     state: &AppState,
-    headers: &HeaderMap,
+    host: Option<&HeaderValue>,
     status: StatusCode,
     address: Option<&OperationAddress>,
 ) -> Response {
@@ -186,7 +190,7 @@ fn with_location(
         OperationLocationStyle::Off => None,
         OperationLocationStyle::Relative => Some(path.clone()),
         OperationLocationStyle::Absolute => {
-            let host = request_host(headers);
+            let host = host.and_then(usable_host);
             let mut url = String::with_capacity(
                 settings
                     .public_base_url
@@ -219,11 +223,11 @@ fn with_location(
 
 static OPERATION_LOCATION: HeaderName = HeaderName::from_static("operation-location");
 
-/// The request's `Host`, when it can start an absolute URL: absolute URLs are the configured
+/// The `Host` header's text, when it can start an absolute URL: absolute URLs are the configured
 /// public base URL, else `http://` and this host (the mock serves plain HTTP; behind TLS,
 /// configure the base URL), else the path alone.
-fn request_host(headers: &HeaderMap) -> Option<&str> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
+fn usable_host(host: &HeaderValue) -> Option<&str> {
+    let host = host.to_str().ok()?;
     let plausible = !host.is_empty()
         && host
             .bytes()

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
+use super::middleware::Caller;
 use super::operations::{WireMessage, WireStep};
 use crate::wire::json;
 
@@ -45,6 +46,7 @@ pub(crate) struct OfferStatusBody {
 )]
 pub(crate) async fn get_offer_status(
     State(state): State<AppState>,
+    _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
 ) -> Result<Response> {
     let now = state.now();

@@ -190,3 +190,50 @@ async fn a_bad_api_version_is_reported_before_a_forbidden_publisher() {
 
     assert_eq!(cpp_error(response).await.1, "InvalidAPIVersion");
 }
+
+/// Every CPP route in the OpenAPI document runs the checks before anything else: no token is
+/// 401, then a missing api-version is 400 — so a route whose handler forgot them shows here.
+#[tokio::test]
+async fn every_cpp_route_checks_the_token_then_the_api_version() {
+    let app = spawn_app().await;
+    let document: serde_json::Value =
+        serde_json::from_str(&cloudpartner_mock::openapi_json()).expect("the document is JSON");
+    let mut checked = 0;
+
+    for (template, operations) in document["paths"].as_object().expect("paths") {
+        if !template.starts_with("/api/") {
+            continue;
+        }
+        let path = template
+            .replace("{publisherId}", "contoso")
+            .replace("{offerId}", "ready-to-go-live")
+            .replace("{operationId}", "00000000-0000-0000-0000-000000000001")
+            .replace("{operationKey}", "contoso$ready-to-go-live$1$preview")
+            .replace("{version}", "1")
+            .replace("{slotId}", "preview");
+        for method in operations.as_object().expect("operations").keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
+            let without_token = app
+                .send_as(
+                    method.clone(),
+                    &format!("{path}?api-version=2017-10-31"),
+                    None,
+                    None,
+                )
+                .await;
+            let without_version = app
+                .send_as(method.clone(), &path, Some("Bearer t"), None)
+                .await;
+
+            assert_eq!(without_token.status(), 401, "{method} {path}");
+            assert_eq!(without_version.status(), 400, "{method} {path}");
+            assert_eq!(
+                cpp_error(without_version).await.1,
+                "InvalidAPIVersion",
+                "{method} {path}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 13);
+}
