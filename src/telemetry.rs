@@ -76,42 +76,47 @@ struct PlainFields<'a, 'w> {
 }
 
 impl PlainFields<'_, '_> {
-    fn put(&mut self, field: &Field, value: fmt::Arguments<'_>) {
+    /// ` name=` (nothing for the message), then `value`.
+    fn put(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
         if self.result.is_err() {
             return;
         }
-        self.result = if field.name() == "message" {
-            write!(self.writer, " {value}")
-        } else {
-            write!(self.writer, " {}={value}", field.name())
-        };
+        self.result = self.writer.write_char(' ').and_then(|()| {
+            if field.name() != "message" {
+                self.writer.write_str(field.name())?;
+                self.writer.write_char('=')?;
+            }
+            value(self.writer)
+        });
     }
 }
 
 impl Visit for PlainFields<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() != "message"
-            && (value.is_empty() || value.contains(|c: char| c.is_whitespace() || c == '"'))
-        {
-            self.put(field, format_args!("{value:?}"));
-        } else {
-            self.put(field, format_args!("{value}"));
-        }
+        let quote = field.name() != "message"
+            && (value.is_empty() || value.contains(|c: char| c.is_whitespace() || c == '"'));
+        self.put(field, |w| {
+            if quote {
+                write!(w, "{value:?}")
+            } else {
+                w.write_str(value)
+            }
+        });
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, format_args!("{value}"));
+        self.put(field, |w| w.write_str(itoa::Buffer::new().format(value)));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, format_args!("{value}"));
+        self.put(field, |w| w.write_str(itoa::Buffer::new().format(value)));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, format_args!("{value}"));
+        self.put(field, |w| w.write_str(if value { "true" } else { "false" }));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, format_args!("{value:?}"));
+        self.put(field, |w| write!(w, "{value:?}"));
     }
 }

@@ -14,8 +14,10 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
 pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
     // Our wire types hold only strings, numbers and lists: serialising them cannot fail,
     // but if it ever did the client gets a CPP-shaped 500 rather than a panic.
-    let (status, bytes) = match serde_json::to_vec(value) {
-        Ok(bytes) => (status, bytes),
+    // Most bodies (an operation, an offer) fit in 2 KiB: one allocation, no regrowth.
+    let mut bytes = Vec::with_capacity(2048);
+    let (status, bytes) = match serde_json::to_writer(&mut bytes, value) {
+        Ok(()) => (status, bytes),
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             br#"{"error":{"code":"InternalServerError","message":"We cannot complete the request now, please try again later."}}"#.to_vec(),

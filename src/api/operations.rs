@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::config::SuccessStatus;
 use crate::domain::{
     DomainError, Found, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
-    StepSnapshot, SubmissionType, Timestamp,
+    StepSnapshot, SubmissionType, Timestamp, WireTime,
 };
 use crate::state::AppState;
 
@@ -157,7 +157,8 @@ impl Filter {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Submission {
-    id: String,
+    #[schema(value_type = String)]
+    id: OperationId,
     offer_id: String,
     offer_version: u32,
     offer_type_id: String,
@@ -169,9 +170,12 @@ pub(crate) struct Submission {
     slot: &'static str,
     version: u64,
     definition: SubmissionDefinition,
-    changed_time: String,
-    created_date_time: String,
-    last_action_date_time: String,
+    #[schema(value_type = String)]
+    changed_time: WireTime,
+    #[schema(value_type = String)]
+    created_date_time: WireTime,
+    #[schema(value_type = String)]
+    last_action_date_time: WireTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -198,7 +202,7 @@ impl Submission {
         let last_action = op.snapshot(now).last_action;
         let state = status_str(status, success);
         Self {
-            id: op.id.to_string(),
+            id: op.id,
             offer_id: offer.id.clone(),
             offer_version: op.offer_version,
             offer_type_id: offer.revision(op.offer_version).map_or_else(
@@ -220,9 +224,9 @@ impl Submission {
                     emails: op.notification_emails().unwrap_or("").to_owned(),
                 },
             },
-            changed_time: last_action.to_string(),
-            created_date_time: op.created.to_string(),
-            last_action_date_time: last_action.to_string(),
+            changed_time: last_action.wire(),
+            created_date_time: op.created.wire(),
+            last_action_date_time: last_action.wire(),
             error: (status == OperationStatus::Failed)
                 .then(|| op.plan.failure().map(|f| f.message.clone()))
                 .flatten(),
@@ -249,15 +253,18 @@ fn detail_response(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OperationDetail {
-    id: String,
+    #[schema(value_type = String)]
+    id: OperationId,
     submission_type: &'static str,
     status: &'static str,
     messages: Vec<WireMessage>,
     publishing_version: u32,
     offer_version: u32,
     cancellation_request_state: &'static str,
-    created_date_time: String,
-    last_action_date_time: String,
+    #[schema(value_type = String)]
+    created_date_time: WireTime,
+    #[schema(value_type = String)]
+    last_action_date_time: WireTime,
     steps: Vec<WireStep>,
     #[schema(value_type = Vec<Object>)]
     preview_links: [(); 0],
@@ -288,7 +295,8 @@ pub(crate) struct WireStep {
 pub(crate) struct WireMessage {
     message_html: String,
     level: &'static str,
-    timestamp: String,
+    #[schema(value_type = String)]
+    timestamp: WireTime,
 }
 
 impl From<Message> for WireMessage {
@@ -296,7 +304,7 @@ impl From<Message> for WireMessage {
         Self {
             message_html: m.html,
             level: m.level.as_str(),
-            timestamp: m.timestamp.to_string(),
+            timestamp: m.timestamp.wire(),
         }
     }
 }
@@ -330,20 +338,20 @@ impl OperationDetail {
                 vec![WireMessage {
                     message_html: error.clone(),
                     level: "error",
-                    timestamp: snapshot.last_action.to_string(),
+                    timestamp: snapshot.last_action.wire(),
                 }]
             })
             .unwrap_or_default();
         Self {
-            id: operation.id.to_string(),
+            id: operation.id,
             submission_type: operation.kind().as_str(),
             status: status_str(snapshot.status, success),
             messages,
             publishing_version: operation.publishing_version,
             offer_version: operation.offer_version,
             cancellation_request_state: operation.cancellation_state(now).as_str(),
-            created_date_time: operation.created.to_string(),
-            last_action_date_time: snapshot.last_action.to_string(),
+            created_date_time: operation.created.wire(),
+            last_action_date_time: snapshot.last_action.wire(),
             steps: snapshot.steps.into_iter().map(WireStep::from).collect(),
             preview_links: [],
             live_links: [],

@@ -53,7 +53,23 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// A timestamp that serializes as its `Display` text, the wire form, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WireTime(pub(crate) Timestamp);
+
+impl serde::Serialize for WireTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.text();
+        serializer.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
+    }
+}
+
 impl Timestamp {
+    /// The wire form, for serializing.
+    pub(crate) fn wire(self) -> WireTime {
+        WireTime(self)
+    }
+
     /// The `Display` form as 28 ASCII bytes, written digit by digit: operation bodies carry
     /// several timestamps each, and a general-purpose formatter costs more than the rest of
     /// the body.
