@@ -59,4 +59,4 @@ pub use openapi::openapi_json;
 pub use persist::StateError;
 pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
 pub use state::AppState;
-pub use telemetry::init as init_telemetry;
+pub use telemetry::{LogGuard, init as init_telemetry};

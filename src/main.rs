@@ -39,7 +39,7 @@ async fn main() -> ExitCode {
             }
         };
     }
-    init_telemetry(config.log_format);
+    let _logs = init_telemetry(config.log_format);
     let fixtures = config.fixtures.display().to_string();
     match MockServer::start(config).await {
         Ok(server) => {
