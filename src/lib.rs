@@ -5,20 +5,22 @@
 //! - `config`: [`Config`], every setting as a flag with an environment twin.
 //! - `server`: [`MockServer::start`] binds and serves in-process; [`RunningServer`] is the
 //!   handle (base URL, shutdown); [`load_state`] + [`router`] for embedding the app.
-//! - `app`: the router and its layers (request id, trace, catch-panic), CPP-shaped 404/405.
-//! - `api`: the CPP routes under `/api` and their checks (bearer, api-version, publisher).
+//! - `app`: the router, its front layer and catch-panic, CPP-shaped 404/405.
+//! - `api`: the CPP routes under `/api` and their checks (bearer, api-version, publisher),
+//!   run by extracting the `Caller` every handler takes first.
 //! - `state`: the store behind one short lock, the clock, the settings.
 //! - `domain`: the CPP model — ids, offers, operations computed from their start time, the
 //!   lifecycle rules — with no HTTP and no clock.
 //! - `fixtures`: fixture files into a new store, all or nothing.
 //! - `control`: the `/_mock` control plane (health, reset, fixtures, journal, faults, clock,
 //!   forced endings) and [`Control`], the same calls in Rust.
-//! - `journal`, `faults`, `layers`: the request journal, the fault rules, and the middlewares
-//!   that apply them to `/api`.
+//! - `journal`, `faults`, `layers`: the request journal, the fault rules, and the front layer
+//!   (request id, body and its timeout, journal, faults, the request log line).
 //! - `openapi`: [`openapi_json`], the OpenAPI description generated from the handlers.
 //! - `persist`: the optional state file, written after every change and read at start.
 //! - `healthcheck`: [`healthcheck`], the client side of `/_mock/health` for container checks.
-//! - `wire`, `clock`, `telemetry`: shared JSON answers, the clock, the tracing subscriber.
+//! - `wire`, `whole`, `clock`, `telemetry`: shared JSON answers, integers as JSON Schema counts
+//!   them, the clock, the tracing subscriber (batched plain or JSON lines).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), cloudpartner_mock::StartError> {
