@@ -10,6 +10,7 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
@@ -21,12 +22,18 @@ use crate::domain::Timestamp;
 /// returned guard is dropped.
 pub fn init(format: LogFormat) -> LogGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let terminal = std::io::stdout().is_terminal();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| Batched);
-    let terminal = std::io::stdout().is_terminal();
+        .with_writer(BoxMakeWriter::new(move || -> Box<dyn std::io::Write> {
+            if terminal {
+                Box::new(std::io::stdout())
+            } else {
+                Box::new(Batched)
+            }
+        }));
     let _ = match format {
-        LogFormat::Pretty if terminal => builder.with_writer(std::io::stdout).try_init(),
+        LogFormat::Pretty if terminal => builder.try_init(),
         LogFormat::Pretty => builder.event_format(Plain).try_init(),
         LogFormat::Json => builder
             .json()
