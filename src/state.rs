@@ -1,12 +1,15 @@
 //! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use axum::body::Bytes;
+
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
-use crate::domain::{Plans, Store, Timestamp};
+use crate::domain::{OperationId, Plans, Store, Timestamp};
 use crate::faults::{FaultBook, FaultSpec};
 use crate::journal::Journal;
 use crate::persist::StateFile;
@@ -40,6 +43,30 @@ pub(crate) struct World {
     pub(crate) journal: Journal,
     pub(crate) faults: FaultBook,
     pub(crate) fixtures: FixtureSources,
+    /// Answers to polls of finished operations; goes with the store it was rendered from.
+    pub(crate) rendered: Rendered,
+}
+
+/// The rendered bodies of finished operations, which never change again, so a poll of one
+/// (what pipelines do most) costs a lookup instead of a new JSON body. Holds at most
+/// `RENDERED_MAX` bodies (about 1 KiB each), and starts over when full.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered(HashMap<OperationId, Bytes>);
+
+const RENDERED_MAX: usize = 1024;
+
+impl Rendered {
+    pub(crate) fn get(&self, id: OperationId) -> Option<Bytes> {
+        self.0.get(&id).cloned()
+    }
+
+    /// Keeps the body of `id`, which must have finished.
+    pub(crate) fn keep(&mut self, id: OperationId, body: Bytes) {
+        if self.0.len() >= RENDERED_MAX {
+            self.0.clear();
+        }
+        self.0.insert(id, body);
+    }
 }
 
 /// Settings handlers need, fixed at start.
@@ -89,6 +116,7 @@ impl AppState {
             journal: Journal::new(settings.journal_capacity),
             faults: fault_book(faults),
             fixtures,
+            rendered: Rendered::default(),
         };
         Self {
             inner: Arc::new(Shared {
@@ -126,6 +154,7 @@ impl AppState {
                 journal: Journal::new(self.inner.settings.journal_capacity),
                 faults: fault_book(faults),
                 fixtures,
+                rendered: Rendered::default(),
             };
             self.inner.clock.reset();
         });

@@ -1,7 +1,7 @@
 //! What both HTTP planes share: JSON answers with the content type CPP sends (cpp-api.md
 //! §2.4), and the status of each class of domain error.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 
 use crate::domain::ErrorKind;
@@ -12,18 +12,28 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
 
 /// `value` as a JSON body with `Content-Type: application/json; charset=utf-8`.
 pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
-    // Our wire types hold only strings, numbers and lists: serialising them cannot fail,
-    // but if it ever did the client gets a CPP-shaped 500 rather than a panic.
+    match json_bytes(value) {
+        Some(bytes) => json_response(status, Bytes::from(bytes)),
+        // Our wire types hold only strings, numbers and lists: serialising them cannot fail,
+        // but if it ever did the client gets a CPP-shaped 500 rather than a panic.
+        None => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Bytes::from_static(br#"{"error":{"code":"InternalServerError","message":"We cannot complete the request now, please try again later."}}"#),
+        ),
+    }
+}
+
+/// `value` serialised as JSON; `None` if it cannot be.
+pub(crate) fn json_bytes(value: &impl Serialize) -> Option<Vec<u8>> {
     // Most bodies (an operation, an offer) fit in 2 KiB: one allocation, no regrowth.
     let mut bytes = Vec::with_capacity(2048);
-    let (status, bytes) = match serde_json::to_writer(&mut bytes, value) {
-        Ok(()) => (status, bytes),
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            br#"{"error":{"code":"InternalServerError","message":"We cannot complete the request now, please try again later."}}"#.to_vec(),
-        ),
-    };
-    let mut response = Response::new(Body::from(bytes));
+    serde_json::to_writer(&mut bytes, value).ok()?;
+    Some(bytes)
+}
+
+/// A JSON body already serialised, with the CPP content type.
+pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response
         .headers_mut()

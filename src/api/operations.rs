@@ -1,6 +1,7 @@
 //! Reading operations: by GUID (E12, and its `submissions/operations` alias) and by the
 //! non-migrated `$` key (E13). The body is one JSON object (cpp-api.md §3.6, Q9).
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
@@ -8,16 +9,16 @@ use serde::Serialize;
 
 use crate::config::SuccessStatus;
 use crate::domain::{
-    DomainError, Found, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
+    DomainError, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
     StepSnapshot, SubmissionType, Timestamp, WireTime,
 };
-use crate::state::AppState;
+use crate::state::{AppState, World};
 
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
 use super::middleware::Caller;
-use crate::wire::json;
+use crate::wire::{json, json_bytes, json_response};
 
 /// E12 `GET /api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}`.
 #[utoipa::path(
@@ -38,14 +39,14 @@ pub(crate) async fn get_operation(
     Path((publisher, offer, operation)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let now = state.now();
-    let (operation, migrated) = state.with_world(|world| {
+    let polled = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let id = OperationId::parse(&operation)?;
         // Only an operation of this offer; its read moves it on if it advances by polls.
         world.store.operation_in(loc, id)?;
-        world.store.read(id, now).map(owned)
+        poll(world, id, now)
     })?;
-    Ok(detail_response(&state, &operation, migrated, now))
+    Ok(answer_poll(&state, polled, now))
 }
 
 /// E13 `GET /api/operations/{publisherId}${offerId}${n}${preview|production}`.
@@ -68,11 +69,11 @@ pub(crate) async fn get_operation_by_key(
 ) -> Result<Response> {
     let key = OperationKey::parse(&key)?;
     let now = state.now();
-    let (operation, migrated) = state.with_world(|world| {
+    let polled = state.with_world(|world| {
         let id = world.store.operation_by_key(&key)?.operation.id;
-        world.store.read(id, now).map(owned)
+        poll(world, id, now)
     })?;
-    Ok(detail_response(&state, &operation, migrated, now))
+    Ok(answer_poll(&state, polled, now))
 }
 
 /// E11 `GET /api/publishers/{publisherId}/offers/{offerId}/submissions` (also `…/operations`):
@@ -234,19 +235,44 @@ impl Submission {
     }
 }
 
-/// What the answer needs, copied out so the lock is released before the snapshot is built.
-fn owned(found: Found<'_>) -> (Operation, bool) {
-    (found.operation.clone(), found.offer.migrated)
+/// A read of an operation, under the lock: the body kept for it if it has finished and was
+/// answered before, else what a new body needs (copied out, so the lock is released before
+/// the body is built).
+enum Polled {
+    Kept(Bytes),
+    Fresh(Operation, bool),
 }
 
-fn detail_response(
-    state: &AppState,
-    operation: &Operation,
-    migrated: bool,
-    now: Timestamp,
-) -> Response {
-    let detail = OperationDetail::new(operation, migrated, now, state.settings().success_status);
-    json(StatusCode::OK, &detail)
+/// Reads `id` (which moves it on if it advances by polls).
+fn poll(world: &mut World, id: OperationId, now: Timestamp) -> Result<Polled, DomainError> {
+    let found = world.store.read(id, now)?;
+    Ok(match world.rendered.get(id) {
+        Some(body) => Polled::Kept(body),
+        None => Polled::Fresh(found.operation.clone(), found.offer.migrated),
+    })
+}
+
+/// The operation detail as the answer to a poll; the body of a finished operation is kept
+/// for the next poll (it cannot change any more: the success spelling and the offer's
+/// migration are fixed, and a reset replaces the kept bodies with the store).
+fn answer_poll(state: &AppState, polled: Polled, now: Timestamp) -> Response {
+    let (operation, migrated) = match polled {
+        Polled::Kept(body) => return json_response(StatusCode::OK, body),
+        Polled::Fresh(operation, migrated) => (operation, migrated),
+    };
+    let detail = OperationDetail::new(&operation, migrated, now, state.settings().success_status);
+    let Some(body) = json_bytes(&detail).map(Bytes::from) else {
+        return json(StatusCode::OK, &detail);
+    };
+    if operation.status_at(now) != OperationStatus::Running {
+        state.with_world(|world| {
+            // Unless a reset came in between.
+            if world.store.holds(operation.id) {
+                world.rendered.keep(operation.id, body.clone());
+            }
+        });
+    }
+    json_response(StatusCode::OK, body)
 }
 
 /// The operation detail object (cpp-api.md §3.6).

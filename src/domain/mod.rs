@@ -22,5 +22,5 @@ pub(crate) use offer::{Offer, OfferStatus, Plans, Revision, Slot};
 pub(crate) use operation::{Message, Operation, StepSnapshot, Stop};
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use step::{OperationStatus, SubmissionType};
-pub(crate) use store::{Found, Grants, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
+pub(crate) use store::{Grants, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};

@@ -349,6 +349,11 @@ impl Store {
         Ok(self.found(r))
     }
 
+    /// Whether the operation `id` is in this store.
+    pub(crate) fn holds(&self, id: OperationId) -> bool {
+        self.operations.contains_key(&id)
+    }
+
     /// How many publishers, offers and operations the store holds.
     pub(crate) fn counts(&self) -> (usize, usize, usize) {
         let offers = self.publishers.iter().map(|p| p.offers.len()).sum();

@@ -219,3 +219,29 @@ async fn unknown_paths_and_methods_get_cpp_errors_without_auth() {
     let (status, code, _) = cpp_error(wrong_method).await;
     assert_eq!((status, code.as_str()), (405, "MethodNotAllowed"));
 }
+
+/// A finished operation's body is kept and answered again (the same bytes, the same
+/// headers); a reset replaces the store, and the old id is gone with it.
+#[tokio::test]
+async fn a_finished_operation_answers_the_same_until_a_reset() {
+    let app = crate::helpers::spawn_app_at_scale(0.0).await;
+    let location = app.go_live_location("contoso", "golive-fails").await;
+
+    let first = app.get(&location).await;
+    let first_type = header(&first, "content-type");
+    let first = first.text().await.expect("a body");
+    let again = app.get(&location).await;
+    let again_type = header(&again, "content-type");
+    let again = again.text().await.expect("a body");
+    let reset = app.control(Method::POST, "/_mock/reset", None).await;
+    let after_reset = app.get(&location).await;
+
+    let body: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(body["status"], "failed");
+    assert!(body["error"].is_string());
+    assert_eq!(again, first);
+    assert_eq!(again_type, "application/json; charset=utf-8");
+    assert_eq!(again_type, first_type);
+    assert_eq!(reset.status(), 200);
+    assert_eq!(after_reset.status(), 404);
+}
