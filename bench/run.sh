@@ -137,11 +137,13 @@ idle_rss=$(rss_kib "$idle_pid")
 stop "$idle_pid"
 
 log "$ops finished operations"
+# operations PORT: how many operations the server on PORT holds.
+operations() { curl -s "http://127.0.0.1:$1/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])'; }
 start_mock
-fresh_pid=$mock_pid fresh_poll=$poll_path
+fresh_pid=$mock_pid fresh_port=$mock_port fresh_poll=$poll_path
 mock_port=$((mock_port + 2))
 start_mock
-few=$(curl -s "http://127.0.0.1:$((mock_port - 2))/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
+few=$(operations "$fresh_port")
 created_start=$(date +%s%N)
 taskset -c "$load_core" oha -n "$ops" -c 64 --no-tui --output-format json -m POST -H "$auth" \
     "http://127.0.0.1:$mock_port$golive_path" >"$out/create.json"
@@ -152,10 +154,10 @@ codes = json.load(open(sys.argv[1])).get("statusCodeDistribution", {})
 if codes != {"202": int(sys.argv[2])}:
     sys.exit(f"creating operations: expected {sys.argv[2]} x 202, got {codes}")
 PY
-stored=$(curl -s "http://127.0.0.1:$mock_port/_mock/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["operations"])')
+stored=$(operations "$mock_port")
 full_rss=$(rss_kib "$mock_pid")
 for rep in $(seq 1 "$reps"); do
-    load "W2.64.fresh.$rep" "$fresh_pid" "$((mock_port - 2))" GET "$fresh_poll" "$auth"
+    load "W2.64.fresh.$rep" "$fresh_pid" "$fresh_port" GET "$fresh_poll" "$auth"
     load "W2.64.full.$rep" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
 done
 stop "$mock_pid"
@@ -163,13 +165,13 @@ stop "$fresh_pid"
 
 log "journal and logging off"
 start_mock
-default_pid=$mock_pid default_poll=$poll_path
+default_pid=$mock_pid default_port=$mock_port default_poll=$poll_path
 mock_port=$((mock_port + 2))
 RUST_LOG=off start_mock --journal-capacity 0
 for rep in $(seq 1 "$reps"); do
-    load "W1.64.default.$rep" "$default_pid" "$((mock_port - 2))" POST "$golive_path" "$auth"
+    load "W1.64.default.$rep" "$default_pid" "$default_port" POST "$golive_path" "$auth"
     load "W1.64.quiet.$rep" "$mock_pid" "$mock_port" POST "$golive_path" "$auth"
-    load "W2.64.default.$rep" "$default_pid" "$((mock_port - 2))" GET "$default_poll" "$auth"
+    load "W2.64.default.$rep" "$default_pid" "$default_port" GET "$default_poll" "$auth"
     load "W2.64.quiet.$rep" "$mock_pid" "$mock_port" GET "$poll_path" "$auth"
 done
 stop "$mock_pid"

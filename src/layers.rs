@@ -76,7 +76,7 @@ async fn answer(state: &AppState, request: Request, next: Next) -> Response {
         Err(refused) => return refused,
     };
     let is_api = parts.uri.path().starts_with("/api");
-    let mut entry = (is_api && state.settings().journal_capacity > 0).then(|| {
+    let entry = (is_api && state.settings().journal_capacity > 0).then(|| {
         let mut entry = RecordedRequest::new(
             state.now(),
             &parts.method,
@@ -93,7 +93,7 @@ async fn answer(state: &AppState, request: Request, next: Next) -> Response {
     } else {
         next.run(request).await
     };
-    if let Some(mut entry) = entry.take() {
+    if let Some(mut entry) = entry {
         entry.status = response
             .extensions()
             .get::<DropConnection>()

@@ -69,6 +69,24 @@ fn start(
     })
 }
 
+/// Starts an operation (publish or go-live) and answers `202` with the headers that lead to it.
+fn started(
+    state: &AppState,
+    publisher: &str,
+    offer: &str,
+    host: Option<HeaderValue>,
+    body: &[u8],
+    how: Start,
+) -> Result<Response> {
+    let address = start(state, publisher, offer, body, how)?;
+    Ok(with_location(
+        state,
+        host.as_ref(),
+        StatusCode::ACCEPTED,
+        Some(&address),
+    ))
+}
+
 /// E8 `POST /api/publishers/{publisherId}/offers/{offerId}/publish`: publishes the draft to
 /// preview.
 #[utoipa::path(
@@ -93,13 +111,14 @@ pub(crate) async fn publish(
     Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    let address = start(&state, &publisher, &offer, &body, crate::domain::publish)?;
-    Ok(with_location(
+    started(
         &state,
-        host.as_ref(),
-        StatusCode::ACCEPTED,
-        Some(&address),
-    ))
+        &publisher,
+        &offer,
+        host,
+        &body,
+        crate::domain::publish,
+    )
 }
 
 /// E9 `POST /api/publishers/{publisherId}/offers/{offerId}/golive`: pushes the version waiting
@@ -125,13 +144,14 @@ pub(crate) async fn go_live(
     Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    let address = start(&state, &publisher, &offer, &body, crate::domain::go_live)?;
-    Ok(with_location(
+    started(
         &state,
-        host.as_ref(),
-        StatusCode::ACCEPTED,
-        Some(&address),
-    ))
+        &publisher,
+        &offer,
+        host,
+        &body,
+        crate::domain::go_live,
+    )
 }
 
 /// E10 `POST /api/publishers/{publisherId}/offers/{offerId}/cancel`: cancels the running
@@ -190,15 +210,9 @@ fn with_location(
         OperationLocationStyle::Off => None,
         OperationLocationStyle::Relative => Some(path.clone()),
         OperationLocationStyle::Absolute => {
-            let host = host.and_then(usable_host);
-            let mut url = String::with_capacity(
-                settings
-                    .public_base_url
-                    .as_ref()
-                    .map_or(7 + host.map_or(0, str::len), String::len)
-                    + path.len(),
-            );
-            match (&settings.public_base_url, host) {
+            // Room for any plausible base: one allocation.
+            let mut url = String::with_capacity(path.len() + 128);
+            match (&settings.public_base_url, host.and_then(usable_host)) {
                 (Some(base), _) => url.push_str(base),
                 (None, Some(host)) => {
                     url.push_str("http://");
