@@ -2,44 +2,56 @@
 //! binary, `MockServer` and the tests alike.
 
 use std::any::Any;
+use std::convert::Infallible;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
-use tower::ServiceBuilder;
+use tower::Service;
 use tower::layer::Layer;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
-
-use axum::middleware::from_fn_with_state;
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer};
+use tower_http::normalize_path::NormalizePathLayer;
 
 use crate::api::{ApiError, error_response};
-use crate::layers;
+use crate::layers::Front;
 use crate::state::AppState;
 
-/// The application: the CPP routes and the `/_mock` control plane, with CPP-shaped 404/405
-/// and the cross-cutting layers. Paths must match exactly; `service` adds trailing-slash tolerance around it.
+/// The application as an axum `Router` (to nest or merge into another): the CPP routes and
+/// the `/_mock` control plane, with CPP-shaped 404/405, behind the front layer. Paths must
+/// match exactly; [`service`] adds trailing-slash tolerance.
 pub fn router(state: AppState) -> Router {
-    let layers = ServiceBuilder::new()
-        // Request id, body (timeout, limit), journal, faults and the log line; see `front`.
-        .layer(from_fn_with_state(state.clone(), layers::front))
-        // A panic becomes a CPP 500 that the journal and the log see, not a dropped
-        // connection.
-        .layer(CatchPanicLayer::custom(panic_response));
-    crate::api::router()
+    Router::new().fallback_service(front(state))
+}
+
+/// What the server runs: the application with trailing slashes trimmed before routing (real
+/// clients send `…/submissions/?…` and `…/operations/{id}/?…`, cpp-api.md §2.7).
+pub fn service(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
++ Clone
++ Send
++ Sync
++ 'static {
+    NormalizePathLayer::trim_trailing_slash().layer(front(state))
+}
+
+/// The panic answer, as a type `CatchPanic` can name.
+type PanicResponse = fn(Box<dyn Any + Send + 'static>) -> Response;
+
+/// The routes behind [`Front`] (request id, body with its timeout and limit, journal,
+/// faults, the log line), which sees every request, routed or not. A panic becomes a CPP 500
+/// that the journal and the log see, not a dropped connection. `Front` wraps the router
+/// from outside: a layer inside a `Router` costs a boxed future per route and request.
+fn front(state: AppState) -> Front<CatchPanic<Router, PanicResponse>> {
+    let routes = crate::api::router()
         .merge(crate::control::router(state.clone()))
         .route("/_mock/openapi.json", axum::routing::get(openapi))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(layers)
-        .with_state(state)
-}
-
-/// `router` with trailing slashes trimmed before routing: real clients send
-/// `…/submissions/?…` and `…/operations/{id}/?…` (cpp-api.md §2.7). It wraps the router
-/// from outside because a layer inside a `Router` runs after the route was chosen.
-pub fn service(state: AppState) -> NormalizePath<Router> {
-    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+        .with_state(state.clone());
+    let routes = CatchPanicLayer::custom(panic_response as PanicResponse).layer(routes);
+    Front::new(state, routes)
 }
 
 /// `GET /_mock/openapi.json`: the API description (built once).

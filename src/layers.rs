@@ -1,13 +1,17 @@
-//! The layer in front of every route (`front`): request ids, the body and its timeout, the
+//! The service in front of the routes (`Front`): request ids, the body and its timeout, the
 //! journal, the fault rules and the request log.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::Request;
+use axum::http::{self as http, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tower::{Service, ServiceExt};
 
 use crate::api::{ApiError, error_response};
 use crate::faults::{Effect, RequestFacts};
@@ -25,8 +29,8 @@ pub(crate) struct DropConnection;
 /// `x-request-id`: the client's, or a new UUID.
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What every request goes through before its route, as one layer (each layer costs a boxed
-/// future and a service clone per request):
+/// What every request goes through before its route, as one service around the routes
+/// (a layer inside the router would cost a boxed future per route and per request):
 ///
 /// 1. an id — the client's `x-request-id`, or a new UUID — that the route and the journal see
 ///    and the response echoes;
@@ -35,11 +39,54 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 ///    included);
 /// 4. the fault rules, which may answer instead of the route (or after it);
 /// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id.
-pub(crate) async fn front(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+#[derive(Clone)]
+pub(crate) struct Front<S> {
+    state: AppState,
+    routes: S,
+}
+
+impl<S> Front<S> {
+    pub(crate) fn new(state: AppState, routes: S) -> Self {
+        Self { state, routes }
+    }
+}
+
+impl<S> std::fmt::Debug for Front<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Front")
+    }
+}
+
+impl<S, B> Service<Request> for Front<S>
+where
+    S: Service<Request, Response = http::Response<B>, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Each call clones the routes and waits for them to be ready (`oneshot`).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let state = self.state.clone();
+        let routes = self.routes.clone();
+        Box::pin(async move { Ok(front(&state, request, routes).await) })
+    }
+}
+
+/// Steps 1 and 5 of [`Front`] around the rest.
+async fn front<S, B>(state: &AppState, mut request: Request, routes: S) -> Response
+where
+    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
     let started = Instant::now();
     let id = match request.headers().get(&X_REQUEST_ID) {
         Some(given) => given.clone(),
@@ -55,7 +102,7 @@ pub(crate) async fn front(
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = answer(&state, request, next).await;
+    let mut response = answer(state, request, routes).await;
     tracing::info!(
         method = method.as_str(),
         path = uri.path(),
@@ -68,8 +115,26 @@ pub(crate) async fn front(
     response
 }
 
-/// Steps 2–4 of [`front`].
-async fn answer(state: &AppState, request: Request, next: Next) -> Response {
+/// The routes' answer to `request`.
+async fn run<S, B>(routes: S, request: Request) -> Response
+where
+    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    match routes.oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+/// Steps 2–4 of [`Front`].
+async fn answer<S, B>(state: &AppState, request: Request, routes: S) -> Response
+where
+    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
     let (parts, body) = request.into_parts();
     let body = match read_body(state, body).await {
         Ok(body) => body,
@@ -89,9 +154,9 @@ async fn answer(state: &AppState, request: Request, next: Next) -> Response {
     });
     let request = Request::from_parts(parts, Body::from(body));
     let response = if is_api && state.has_faults() {
-        inject(state, request, next).await
+        inject(state, request, routes).await
     } else {
-        next.run(request).await
+        run(routes, request).await
     };
     if let Some(mut entry) = entry {
         entry.status = response
@@ -127,7 +192,12 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
 
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out
 /// after the lock is released.
-async fn inject(state: &AppState, request: Request, next: Next) -> Response {
+async fn inject<S, B>(state: &AppState, request: Request, routes: S) -> Response
+where
+    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
     let (publisher, offer) = publisher_and_offer(request.uri().path());
     let facts = RequestFacts {
         method: request.method().as_str(),
@@ -138,14 +208,14 @@ async fn inject(state: &AppState, request: Request, next: Next) -> Response {
     };
     let effect = state.with_world(|world| world.faults.select(&facts));
     let Some(effect) = effect else {
-        return next.run(request).await;
+        return run(routes, request).await;
     };
     tracing::info!(rule = %effect.rule, "fault rule fired");
     if !effect.latency.is_zero() {
         tokio::time::sleep(effect.latency).await;
     }
     if effect.after_commit {
-        let response = next.run(request).await;
+        let response = run(routes, request).await;
         if !response.status().is_success() {
             return response;
         }
@@ -153,7 +223,7 @@ async fn inject(state: &AppState, request: Request, next: Next) -> Response {
     }
     match fault_response(&effect) {
         Some(response) => response,
-        None => next.run(request).await,
+        None => run(routes, request).await,
     }
 }
 

@@ -175,7 +175,7 @@ pub async fn run(
     let service = app::service(state);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // A client that never finishes its request line and headers is dropped after the
-    // request timeout (the body is bounded by `layers::front`).
+    // request timeout (the body is bounded by `layers::Front`).
     builder
         .http1()
         .timer(TokioTimer::new())

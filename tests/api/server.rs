@@ -155,3 +155,52 @@ async fn a_shutdown_lets_an_in_flight_request_finish() {
     let answered = in_flight.await.expect("the task ends").expect("answered");
     assert_eq!(answered.status(), 200);
 }
+
+/// `router` embedded in another axum app and called through tower, no socket: the front
+/// layer still answers (request id echoed, the call journaled), and an unknown path is the
+/// CPP 404.
+#[tokio::test]
+async fn the_router_nests_in_another_app_with_its_front_layer() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let state = cloudpartner_mock::load_state(&test_config()).expect("fixtures load");
+    let app = axum::Router::new()
+        .route("/own", axum::routing::get(|| async { "mine" }))
+        .merge(cloudpartner_mock::router(state));
+    let call = |uri: &str| {
+        let request = Request::get(uri)
+            .header("x-request-id", "given-id")
+            .body(Body::empty())
+            .expect("a request");
+        app.clone().oneshot(request)
+    };
+
+    let own = call("/own").await.expect("answered");
+    let unauthorized = call("/api/publishers/contoso/offers?api-version=2017-10-31")
+        .await
+        .expect("answered");
+    let missing = call("/nowhere").await.expect("answered");
+    let journal = call("/_mock/journal").await.expect("answered");
+
+    assert_eq!(own.status(), 200);
+    assert_eq!(unauthorized.status(), 401);
+    assert_eq!(unauthorized.headers()["x-request-id"], "given-id");
+    assert_eq!(missing.status(), 404);
+    let missing = axum::body::to_bytes(missing.into_body(), 1 << 16)
+        .await
+        .expect("a body");
+    let missing: serde_json::Value = serde_json::from_slice(&missing).expect("JSON");
+    assert_eq!(missing["error"]["code"], "NotFound", "{missing}");
+    let journal = axum::body::to_bytes(journal.into_body(), 1 << 16)
+        .await
+        .expect("a body");
+    let journal: serde_json::Value = serde_json::from_slice(&journal).expect("JSON");
+    assert_eq!(journal["count"], 1, "{journal}");
+    assert_eq!(
+        journal["requests"][0]["path"],
+        "/api/publishers/contoso/offers"
+    );
+    assert_eq!(journal["requests"][0]["status"], 401);
+}
