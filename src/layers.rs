@@ -152,7 +152,12 @@ where
         entry.set_body(&body);
         entry
     });
-    let request = Request::from_parts(parts, Body::from(body));
+    let body = if body.is_empty() {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
+    let request = Request::from_parts(parts, body);
     let response = if is_api && state.has_faults() {
         inject(state, request, routes).await
     } else {

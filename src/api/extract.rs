@@ -1,6 +1,6 @@
 //! Extractors whose rejections are `ApiError`s, so no framework text ever reaches a client.
 
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -20,6 +20,10 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Most CPP calls have no body: nothing to collect.
+        if request.body().is_end_stream() {
+            return Ok(Self(Bytes::new()));
+        }
         Ok(Self(Bytes::from_request(request, state).await?))
     }
 }
