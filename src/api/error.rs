@@ -1,13 +1,16 @@
 //! `ApiError`: the one way the CPP plane answers an error, in the CPP error format
 //! `{"error": {"code", "message"}}` (cpp-api.md §2.5).
 
+use std::sync::LazyLock;
+
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
-use crate::wire::{json, kind_status};
+use crate::wire::{json, json_bytes, json_response, kind_status};
 
 /// The one api-version this emulator speaks (cpp-api.md §2.1).
 pub(crate) const API_VERSION: &str = "2017-10-31";
@@ -112,7 +115,23 @@ pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> R
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        let mut response = match self {
+            // The same bytes every time: written once.
+            ApiError::Unauthorized { .. } => {
+                static DENIED_BODY: LazyLock<Bytes> = LazyLock::new(|| {
+                    let body = ErrorBody {
+                        legacy_message: Some(DENIED),
+                        error: ErrorDetail {
+                            code: "Unauthorized",
+                            message: DENIED,
+                        },
+                    };
+                    json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
+                });
+                json_response(StatusCode::UNAUTHORIZED, DENIED_BODY.clone())
+            }
+            _ => error_response(self.status_code(), self.code(), &self.to_string()),
+        };
         if let ApiError::Unauthorized { invalid_token } = self {
             let challenge = if invalid_token {
                 HeaderValue::from_static("Bearer error=\"invalid_token\"")
