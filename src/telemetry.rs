@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
@@ -129,12 +129,16 @@ where
             .duration_since(UNIX_EPOCH)
             .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
             .unwrap_or(0);
-        write!(
-            writer,
-            "{} {:>5}",
-            Timestamp::from_unix_nanos(nanos),
-            event.metadata().level()
-        )?;
+        let time = Timestamp::from_unix_nanos(nanos).text();
+        writer.write_str(std::str::from_utf8(&time).map_err(|_| fmt::Error)?)?;
+        // The level right-aligned in five columns, as the default format writes it.
+        writer.write_str(match *event.metadata().level() {
+            Level::ERROR => " ERROR",
+            Level::WARN => "  WARN",
+            Level::INFO => "  INFO",
+            Level::DEBUG => " DEBUG",
+            Level::TRACE => " TRACE",
+        })?;
         let mut fields = PlainFields {
             writer: &mut writer,
             result: Ok(()),

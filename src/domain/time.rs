@@ -73,7 +73,7 @@ impl Timestamp {
     /// The `Display` form as 28 ASCII bytes, written digit by digit: operation bodies carry
     /// several timestamps each, and a general-purpose formatter costs more than the rest of
     /// the body.
-    fn text(self) -> [u8; 28] {
+    pub(crate) fn text(self) -> [u8; 28] {
         // u64 nanoseconds end in the year 2554, inside what `time` represents and four digits.
         let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
