@@ -10,7 +10,6 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::name_key;
 use crate::whole;
 
 /// A fault rule as written in a fixture or a control request.
@@ -216,7 +215,7 @@ impl FaultRule {
         let same_name = |wanted: &Option<String>, got: Option<&str>| {
             wanted
                 .as_deref()
-                .is_none_or(|w| got.is_some_and(|g| name_key(g) == name_key(w)))
+                .is_none_or(|w| got.is_some_and(|g| g.eq_ignore_ascii_case(w)))
         };
         m.method
             .as_deref()

@@ -1,6 +1,5 @@
 //! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -9,7 +8,7 @@ use axum::body::Bytes;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
-use crate::domain::{OperationId, Plans, Store, Timestamp};
+use crate::domain::{Map, OperationId, Plans, Store, Timestamp};
 use crate::faults::{FaultBook, FaultSpec};
 use crate::journal::Journal;
 use crate::persist::StateFile;
@@ -51,7 +50,7 @@ pub(crate) struct World {
 /// (what pipelines do most) costs a lookup instead of a new JSON body. Holds at most
 /// `RENDERED_MAX` bodies (about 1 KiB each), and starts over when full.
 #[derive(Debug, Default)]
-pub(crate) struct Rendered(HashMap<OperationId, Bytes>);
+pub(crate) struct Rendered(Map<OperationId, Bytes>);
 
 const RENDERED_MAX: usize = 1024;
 

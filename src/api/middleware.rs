@@ -9,7 +9,7 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::http::{HeaderMap, header};
 
 use crate::config::AuthMode;
-use crate::domain::{Grants, name_key};
+use crate::domain::{Grants, name_lookup};
 use crate::state::AppState;
 
 use super::error::{API_VERSION, ApiError};
@@ -47,7 +47,10 @@ impl Caller {
     pub(crate) fn may_access(&self, publisher: &str) -> bool {
         match self {
             Caller::Anyone => true,
-            Caller::Only(grants) => grants.contains(&name_key(publisher)),
+            Caller::Only(grants) => {
+                let key = name_lookup(publisher);
+                grants.iter().any(|granted| *granted == key)
+            }
         }
     }
 }

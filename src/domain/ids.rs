@@ -1,6 +1,7 @@
 //! Identifiers, parsed once at the edge: publisher and offer names, operation ids and the
 //! non-migrated `$` operation key (cpp-api.md §2.8).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use uuid::Uuid;
@@ -32,6 +33,16 @@ pub(crate) fn validate_name(what: &'static str, value: &str) -> Result<(), Domai
 /// case-insensitively, echo the stored spelling).
 pub(crate) fn name_key(value: &str) -> String {
     value.to_ascii_lowercase()
+}
+
+/// [`name_key`] for a lookup: `value` itself unless it has an upper-case letter (the usual
+/// case), so a lookup allocates nothing.
+pub(crate) fn name_lookup(value: &str) -> Cow<'_, str> {
+    if value.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name_key(value))
+    } else {
+        Cow::Borrowed(value)
+    }
 }
 
 /// An operation id: a GUID, as in a migrated offer's `Location`.

@@ -13,7 +13,7 @@ mod time;
 
 pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::{DomainError, ErrorKind};
-pub(crate) use ids::{OperationId, OperationKey, name_key, validate_name};
+pub(crate) use ids::{OperationId, OperationKey, name_key, name_lookup, validate_name};
 pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,
@@ -24,3 +24,8 @@ pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use step::{OperationStatus, SubmissionType};
 pub(crate) use store::{Grants, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};
+
+/// The hash map of the store's indexes: foldhash instead of SipHash. Keys are ids a client
+/// sent to its own local server, so there is no flooding to resist, and each request makes
+/// several lookups.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -1,11 +1,11 @@
 //! `Store`: publishers → offers → operations, the one collection the server keeps, with an
 //! index from operation id to where the operation lives.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Map;
 use super::error::DomainError;
-use super::ids::{KeySlot, OperationId, OperationKey, name_key};
+use super::ids::{KeySlot, OperationId, OperationKey, name_key, name_lookup};
 use super::offer::Offer;
 use super::operation::Operation;
 use super::step::SubmissionType;
@@ -21,7 +21,7 @@ pub(crate) struct Publisher {
     offers: Vec<Offer>,
     /// Rebuilt from `offers` when a saved store is read.
     #[serde(skip)]
-    offer_index: HashMap<String, usize>,
+    offer_index: Map<String, usize>,
 }
 
 impl Publisher {
@@ -31,7 +31,7 @@ impl Publisher {
             display_text,
             seller_id,
             offers: Vec::new(),
-            offer_index: HashMap::new(),
+            offer_index: Map::default(),
         }
     }
 
@@ -74,9 +74,9 @@ pub(crate) type Grants = Arc<[String]>;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     publishers: Vec<Publisher>,
-    publisher_index: HashMap<String, usize>,
-    operations: HashMap<OperationId, OpRef>,
-    tokens: HashMap<String, Grants>,
+    publisher_index: Map<String, usize>,
+    operations: Map<OperationId, OpRef>,
+    tokens: Map<String, Grants>,
     /// When set, operations started from now on advance by this many reads (control plane).
     advance_by_polls: Option<u32>,
     /// Grows with every change, so a caller can tell whether anything changed.
@@ -88,7 +88,7 @@ pub(crate) struct Store {
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct StoreSnapshot<'a> {
     publishers: &'a [Publisher],
-    tokens: &'a HashMap<String, Grants>,
+    tokens: &'a Map<String, Grants>,
     advance_by_polls: Option<u32>,
 }
 
@@ -97,7 +97,7 @@ pub(crate) struct StoreSnapshot<'a> {
 #[serde(deny_unknown_fields)]
 pub(crate) struct SavedStore {
     publishers: Vec<Publisher>,
-    tokens: HashMap<String, Grants>,
+    tokens: Map<String, Grants>,
     advance_by_polls: Option<u32>,
 }
 
@@ -210,7 +210,7 @@ impl Store {
     /// The index of a publisher, by id ignoring case.
     pub(crate) fn locate_publisher(&self, publisher: &str) -> Result<usize, DomainError> {
         self.publisher_index
-            .get(&name_key(publisher))
+            .get(name_lookup(publisher).as_ref())
             .copied()
             .ok_or_else(|| DomainError::PublisherNotFound {
                 publisher: publisher.to_owned(),
@@ -245,7 +245,7 @@ impl Store {
         let p = self.locate_publisher(publisher)?;
         let o = *self.publishers[p]
             .offer_index
-            .get(&name_key(offer))
+            .get(name_lookup(offer).as_ref())
             .ok_or_else(|| DomainError::OfferNotFound {
                 publisher: self.publishers[p].id.clone(),
                 offer: offer.to_owned(),

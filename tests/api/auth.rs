@@ -5,7 +5,7 @@ use cloudpartner_mock::{AuthMode, Config};
 use reqwest::Method;
 
 use crate::helpers::{
-    cpp_error, golive_path, header, json, spawn_app, spawn_app_with, test_config,
+    API_VERSION, cpp_error, golive_path, header, json, spawn_app, spawn_app_with, test_config,
 };
 
 const FABRIKAM_OFFER: &str =
@@ -236,4 +236,30 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
         }
     }
     assert_eq!(checked, 13);
+}
+
+#[tokio::test]
+async fn strict_mode_grants_match_the_publisher_ignoring_case() {
+    let app = strict_app().await;
+    let contoso = Some("Bearer contoso-token");
+
+    let upper = app
+        .send_as(
+            Method::GET,
+            &format!("/api/publishers/CONTOSO/offers/ready-to-go-live?{API_VERSION}"),
+            contoso,
+            None,
+        )
+        .await;
+    let other = app
+        .send_as(
+            Method::GET,
+            &format!("/api/publishers/FabriKam/offers/ready-to-go-live?{API_VERSION}"),
+            contoso,
+            None,
+        )
+        .await;
+
+    assert_eq!(upper.status(), 200);
+    assert_eq!(other.status(), 403);
 }
