@@ -235,12 +235,14 @@ where
 /// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
 fn redact(value: &HeaderValue) -> HeaderValue {
     const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
-    let text = String::from_utf8_lossy(value.as_bytes());
-    match text.trim().split_once(' ') {
-        Some(("Bearer", _)) => BEARER,
-        Some((scheme, _)) => HeaderValue::try_from(format!("{scheme} [redacted]"))
-            .unwrap_or(HeaderValue::from_static("[redacted]")),
-        None => HeaderValue::from_static("[redacted]"),
+    const REDACTED: HeaderValue = HeaderValue::from_static("[redacted]");
+    let text = value.as_bytes().trim_ascii();
+    match text.iter().position(|&b| b == b' ') {
+        Some(at) if &text[..at] == b"Bearer" => BEARER,
+        Some(at) => {
+            HeaderValue::from_bytes(&[&text[..at], b" [redacted]"].concat()).unwrap_or(REDACTED)
+        }
+        None => REDACTED,
     }
 }
 
@@ -287,5 +289,21 @@ fn default_error(status: StatusCode) -> (&'static str, &'static str) {
         502 => ("BadGateway", "Bad gateway."),
         504 => ("GatewayTimeout", "Gateway timeout."),
         _ => ("Fault", "The request failed."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_and_the_scheme_kept() {
+        let redacted = |value: &'static str| redact(&HeaderValue::from_static(value));
+
+        assert_eq!(redacted("Bearer abc.def"), "Bearer [redacted]");
+        assert_eq!(redacted("  Bearer abc "), "Bearer [redacted]");
+        assert_eq!(redacted("Basic dXNlcjpwdw=="), "Basic [redacted]");
+        assert_eq!(redacted("secret-token"), "[redacted]");
+        assert_eq!(redacted(""), "[redacted]");
     }
 }
