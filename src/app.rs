@@ -5,12 +5,13 @@ use std::any::Any;
 use std::convert::Infallible;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
 use tower::Service;
 use tower::layer::Layer;
-use tower_http::catch_panic::{CatchPanic, CatchPanicLayer};
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 use tower_http::normalize_path::NormalizePathLayer;
 
 use crate::api::{ApiError, error_response};
@@ -36,21 +37,33 @@ pub fn service(
     NormalizePathLayer::trim_trailing_slash().layer(front(state))
 }
 
-/// The panic answer, as a type `CatchPanic` can name.
-type PanicResponse = fn(Box<dyn Any + Send + 'static>) -> Response;
+/// The panic answer ([`panic_response`]), as a type `CatchPanic` can name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PanicResponse;
+
+impl ResponseForPanic for PanicResponse {
+    type ResponseBody = Body;
+
+    fn response_for_panic(&mut self, panic: Box<dyn Any + Send + 'static>) -> Response {
+        panic_response(panic)
+    }
+}
+
+/// The router with its catch-panic: what [`Front`] passes each request on to.
+pub(crate) type Routes = CatchPanic<Router, PanicResponse>;
 
 /// The routes behind [`Front`] (request id, body with its timeout and limit, journal,
 /// faults, the log line), which sees every request, routed or not. A panic becomes a CPP 500
 /// that the journal and the log see, not a dropped connection. `Front` wraps the router
 /// from outside: a layer inside a `Router` costs a boxed future per route and request.
-fn front(state: AppState) -> Front<CatchPanic<Router, PanicResponse>> {
+fn front(state: AppState) -> Front {
     let routes = crate::api::router()
         .merge(crate::control::router(state.clone()))
         .route("/_mock/openapi.json", axum::routing::get(openapi))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
-    let routes = CatchPanicLayer::custom(panic_response as PanicResponse).layer(routes);
+    let routes = CatchPanicLayer::custom(PanicResponse).layer(routes);
     Front::new(state, routes)
 }
 
@@ -98,6 +111,29 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_route_that_panics_is_answered_with_the_cpp_500() {
+        use tower::ServiceExt;
+
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let routes = Router::new().route("/boom", axum::routing::get(boom));
+        let service = CatchPanicLayer::custom(PanicResponse).layer(routes);
+
+        let request = Request::get("/boom")
+            .body(Body::empty())
+            .expect("a request");
+        let response = service.oneshot(request).await.expect("answered");
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(Body::new(response.into_body()), 1 << 16)
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "InternalServerError");
+    }
 
     #[tokio::test]
     async fn a_panic_becomes_a_cpp_500() {

@@ -9,11 +9,12 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
-use axum::http::{self as http, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::{Service, ServiceExt};
 
 use crate::api::{ApiError, error_response};
+use crate::app::Routes;
 use crate::faults::{Effect, RequestFacts};
 use crate::journal::{RecordedRequest, publisher_and_offer};
 use crate::state::AppState;
@@ -40,30 +41,24 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// 4. the fault rules, which may answer instead of the route (or after it);
 /// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id.
 #[derive(Clone)]
-pub(crate) struct Front<S> {
+pub(crate) struct Front {
     state: AppState,
-    routes: S,
+    routes: Routes,
 }
 
-impl<S> Front<S> {
-    pub(crate) fn new(state: AppState, routes: S) -> Self {
+impl Front {
+    pub(crate) fn new(state: AppState, routes: Routes) -> Self {
         Self { state, routes }
     }
 }
 
-impl<S> std::fmt::Debug for Front<S> {
+impl std::fmt::Debug for Front {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Front")
     }
 }
 
-impl<S, B> Service<Request> for Front<S>
-where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+impl Service<Request> for Front {
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -81,12 +76,7 @@ where
 }
 
 /// Steps 1 and 5 of [`Front`] around the rest.
-async fn front<S, B>(state: &AppState, mut request: Request, routes: S) -> Response
-where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+async fn front(state: &AppState, mut request: Request, routes: Routes) -> Response {
     let started = Instant::now();
     let id = match request.headers().get(&X_REQUEST_ID) {
         Some(given) => given.clone(),
@@ -116,12 +106,7 @@ where
 }
 
 /// The routes' answer to `request`.
-async fn run<S, B>(routes: S, request: Request) -> Response
-where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+async fn run(routes: Routes, request: Request) -> Response {
     match routes.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
@@ -129,12 +114,7 @@ where
 }
 
 /// Steps 2–4 of [`Front`].
-async fn answer<S, B>(state: &AppState, request: Request, routes: S) -> Response
-where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+async fn answer(state: &AppState, request: Request, routes: Routes) -> Response {
     let (parts, body) = request.into_parts();
     let body = match read_body(state, body).await {
         Ok(body) => body,
@@ -197,12 +177,7 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
 
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out
 /// after the lock is released.
-async fn inject<S, B>(state: &AppState, request: Request, routes: S) -> Response
-where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+async fn inject(state: &AppState, request: Request, routes: Routes) -> Response {
     let (publisher, offer) = publisher_and_offer(request.uri().path());
     let facts = RequestFacts {
         method: request.method().as_str(),
