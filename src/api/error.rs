@@ -167,3 +167,32 @@ impl From<BytesRejection> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(response: Response) -> Bytes {
+        axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a body")
+    }
+
+    /// The 401 body is written once; it must stay what `error_response` writes for it.
+    #[tokio::test]
+    async fn the_kept_401_body_is_the_one_error_response_writes() {
+        for invalid_token in [false, true] {
+            let error = ApiError::Unauthorized { invalid_token };
+            let written = error_response(error.status_code(), error.code(), &error.to_string());
+
+            let kept = error.into_response();
+
+            assert_eq!(kept.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                kept.headers()[header::CONTENT_TYPE],
+                "application/json; charset=utf-8"
+            );
+            assert_eq!(body(kept).await, body(written).await);
+        }
+    }
+}
