@@ -9,7 +9,7 @@
 #     takes the whole accepted path: lookup, checks, a new operation); W2: poll an operation
 #     -> 200; W3: go-live without Authorization -> 401. Every answer's status is checked.
 # Each measurement is repeated (mock and calibration server taking turns) and the table
-# gives medians: the machine is shared and single runs vary by 15 %.
+# gives medians: the machine is shared and single runs vary by 15 % and more.
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."

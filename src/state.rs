@@ -46,6 +46,25 @@ pub(crate) struct World {
     pub(crate) rendered: Rendered,
 }
 
+impl World {
+    /// A world of `store` and the fixtures' fault rules, with an empty journal and nothing
+    /// rendered yet.
+    fn new(
+        store: Store,
+        faults: Vec<FaultSpec>,
+        fixtures: FixtureSources,
+        settings: &Settings,
+    ) -> Self {
+        Self {
+            store,
+            journal: Journal::new(settings.journal_capacity),
+            faults: fault_book(faults),
+            fixtures,
+            rendered: Rendered::default(),
+        }
+    }
+}
+
 /// The rendered bodies of finished operations, which never change again, so a poll of one
 /// (what pipelines do most) costs a lookup instead of a new JSON body. Holds at most
 /// `RENDERED_MAX` bodies (about 1 KiB each), and starts over when full.
@@ -110,13 +129,7 @@ impl AppState {
         settings: Settings,
         state_file: Option<StateFile>,
     ) -> Self {
-        let world = World {
-            store,
-            journal: Journal::new(settings.journal_capacity),
-            faults: fault_book(faults),
-            fixtures,
-            rendered: Rendered::default(),
-        };
+        let world = World::new(store, faults, fixtures, &settings);
         Self {
             inner: Arc::new(Shared {
                 has_faults: AtomicBool::new(!world.faults.is_empty()),
@@ -148,13 +161,7 @@ impl AppState {
             let mut store = store;
             // The new store counts on from the old one, so the change is seen (and saved).
             store.succeed(&world.store);
-            *world = World {
-                store,
-                journal: Journal::new(self.inner.settings.journal_capacity),
-                faults: fault_book(faults),
-                fixtures,
-                rendered: Rendered::default(),
-            };
+            *world = World::new(store, faults, fixtures, &self.inner.settings);
             self.inner.clock.reset();
         });
     }

@@ -59,9 +59,7 @@ impl OperationId {
             .map(Self)
             .map_err(|_| DomainError::MalformedOperationId(value.to_owned()))
     }
-}
 
-impl OperationId {
     /// The GUID as lower-case hyphenated text, written into `buffer`.
     pub(crate) fn hyphenated(self, buffer: &mut [u8; 45]) -> &str {
         self.0.hyphenated().encode_lower(buffer)
