@@ -62,12 +62,14 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # load NAME PID PORT METHOD PATH [HEADER]: one oha run, with the server's CPU use beside it;
-# NAME is WORKLOAD.CONNECTIONS.SERVER.REPETITION.
+# NAME is WORKLOAD.CONNECTIONS.SERVER.REPETITION. oha runs one worker thread: it has one core,
+# and its default (one per core of the machine) time-slices two threads on it, which put
+# scheduler ticks of 4 ms into every server's p99.
 load() {
     local name=$1 pid=$2 port=$3 method=$4 path=$5 header=${6:-}
     local conns=${name#*.}
     conns=${conns%%.*}
-    local args=(-z "$duration" -c "$conns" --no-tui --output-format json -m "$method")
+    local args=(-z "$duration" -c "$conns" --worker-threads 1 --no-tui --output-format json -m "$method")
     [ -n "$header" ] && args+=(-H "$header")
     local before after
     before=$(cpu_ticks "$pid")
@@ -145,7 +147,7 @@ mock_port=$((mock_port + 2))
 start_mock
 few=$(operations "$fresh_port")
 created_start=$(date +%s%N)
-taskset -c "$load_core" oha -n "$ops" -c 64 --no-tui --output-format json -m POST -H "$auth" \
+taskset -c "$load_core" oha -n "$ops" -c 64 --worker-threads 1 --no-tui --output-format json -m POST -H "$auth" \
     "http://127.0.0.1:$mock_port$golive_path" >"$out/create.json"
 create_ms=$(( ($(date +%s%N) - created_start) / 1000000 ))
 python3 - "$out/create.json" "$ops" <<'PY'
