@@ -3,16 +3,18 @@
 
 use std::any::Any;
 use std::convert::Infallible;
+use std::future::ready;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody as _};
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
+use hyper::body::Incoming;
 use tower::Service;
 use tower::layer::Layer;
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
-use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 
 use crate::api::{ApiError, error_response};
 use crate::layers::Front;
@@ -35,6 +37,39 @@ pub fn service(
 + Sync
 + 'static {
     NormalizePathLayer::trim_trailing_slash().layer(front(state))
+}
+
+/// What the server runs: [`service`] without tower's boxed future per request. The trailing
+/// slash is trimmed by the same tower-http `NormalizePath`, around a service that hands the
+/// request back (as a response's body: `NormalizePath` wraps services that answer
+/// `Response`s); the front's future is then the connection's to hold in place.
+#[derive(Clone, Debug)]
+pub(crate) struct Served(Front);
+
+impl Served {
+    pub(crate) fn new(state: AppState) -> Self {
+        Self(front(state))
+    }
+
+    /// The answer to `request`. A request without a body gets `Body::empty()`, which
+    /// allocates nothing.
+    pub(crate) async fn answer(self, request: hyper::Request<Incoming>) -> Response {
+        let request = request.map(|body| {
+            if body.is_end_stream() {
+                Body::empty()
+            } else {
+                Body::new(body)
+            }
+        });
+        let hand_back = |request: Request| ready(Ok::<_, Infallible>(Response::new(request)));
+        let trimmed = NormalizePath::trim_trailing_slash(tower::service_fn(hand_back))
+            .call(request)
+            .into_inner();
+        match trimmed {
+            Ok(trimmed) => self.0.serve(trimmed.into_body()).await,
+            Err(never) => match never {},
+        }
+    }
 }
 
 /// The panic answer ([`panic_response`]), as a type `CatchPanic` can name.

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -16,7 +15,6 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::ServiceExt;
 
 use crate::app;
 use crate::config::Config;
@@ -172,7 +170,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let header_timeout = state.settings().request_timeout;
-    let service = app::service(state);
+    let served = app::Served::new(state);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // A client that never finishes its request line and headers is dropped after the
     // request timeout (the body is bounded by `layers::Front`).
@@ -196,14 +194,11 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = service.clone();
+        let served = served.clone();
         let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let service = service.clone();
+            let served = served.clone();
             async move {
-                let response = match service.oneshot(request.map(Body::new)).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                };
+                let response = served.answer(request).await;
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);
                 }
