@@ -33,22 +33,21 @@ pub(crate) struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    /// An entry for a request as it arrived (`seq` is set by the journal); `redact` gives the
-    /// recorded form of a header's value.
+    /// An entry for a request as it arrived (`seq` is set by the journal): `headers` in their
+    /// order, then `added` if given; `redact` gives the recorded form of a header's value.
     pub(crate) fn new(
         time: Timestamp,
         method: &Method,
         uri: &Uri,
         headers: &HeaderMap,
+        added: Option<(&HeaderName, &HeaderValue)>,
         redact: impl Fn(&HeaderName, &HeaderValue) -> Option<HeaderValue>,
     ) -> Self {
         let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-        let size = headers
-            .iter()
-            .map(|(n, v)| n.as_str().len() + v.len() + 4)
-            .sum();
+        let all = || headers.iter().chain(added);
+        let size = all().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
         let mut head = Vec::with_capacity(size);
-        for (name, value) in headers {
+        for (name, value) in all() {
             let redacted = redact(name, value);
             head.extend_from_slice(name.as_str().as_bytes());
             head.extend_from_slice(b": ");
@@ -235,6 +234,10 @@ mod tests {
             &Method::from_bytes(method.as_bytes()).expect("a method"),
             &path.parse().expect("a path"),
             &headers,
+            Some((
+                &HeaderName::from_static("x-added"),
+                &HeaderValue::from_static("last"),
+            )),
             |name, _| (name == "authorization").then(|| HeaderValue::from_static("[redacted]")),
         );
         request.status = Some(status);
@@ -255,6 +258,7 @@ mod tests {
                 (&b"authorization"[..], &b"[redacted]"[..]),
                 (b"x-many", b"one: two"),
                 (b"x-many", b""),
+                (b"x-added", b"last"),
             ]
         );
         assert_eq!(entry.body.len(), MAX_RECORDED_BODY);

@@ -33,7 +33,7 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What every request goes through before its route, as one service around the routes
 /// (a layer inside the router would cost a boxed future per route and per request):
 ///
-/// 1. an id — the client's `x-request-id`, or a new UUID — that the route and the journal see
+/// 1. an id — the client's `x-request-id`, or a new UUID — that the journal and the log see
 ///    and the response echoes;
 /// 2. its body read, within the request timeout (`408`) and the body limit (`413`);
 /// 3. an `/api` request recorded in the journal with the status it was answered (faults
@@ -81,23 +81,22 @@ impl Service<Request> for Front {
 }
 
 /// Steps 1 and 5 of [`Front`] around the rest.
-async fn front(state: &AppState, mut request: Request, routes: Routes) -> Response {
+async fn front(state: &AppState, request: Request, routes: Routes) -> Response {
     let started = Instant::now();
-    let id = match request.headers().get(&X_REQUEST_ID) {
-        Some(given) => given.clone(),
+    // A new id is not added to the request: the routes do not read it, and the journal is
+    // given it (as the last header, where an insert would have put it).
+    let (id, new) = match request.headers().get(&X_REQUEST_ID) {
+        Some(given) => (given.clone(), false),
         None => {
             let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
             let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
             let id = HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static("-"));
-            request
-                .headers_mut()
-                .insert(X_REQUEST_ID.clone(), id.clone());
-            id
+            (id, true)
         }
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = answer(state, request, routes).await;
+    let mut response = answer(state, request, routes, new.then_some(&id)).await;
     tracing::info!(
         method = method.as_str(),
         path = uri.path(),
@@ -118,8 +117,13 @@ async fn run(routes: Routes, request: Request) -> Response {
     }
 }
 
-/// Steps 2–4 of [`Front`].
-async fn answer(state: &AppState, request: Request, routes: Routes) -> Response {
+/// Steps 2–4 of [`Front`]; `new_id` is the request id the front made, if it made one.
+async fn answer(
+    state: &AppState,
+    request: Request,
+    routes: Routes,
+    new_id: Option<&HeaderValue>,
+) -> Response {
     let (parts, body) = request.into_parts();
     let body = match read_body(state, body).await {
         Ok(body) => body,
@@ -132,6 +136,7 @@ async fn answer(state: &AppState, request: Request, routes: Routes) -> Response 
             &parts.method,
             &parts.uri,
             &parts.headers,
+            new_id.map(|id| (&X_REQUEST_ID, id)),
             |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
         );
         entry.set_body(&body);

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use cloudpartner_mock::{Config, OperationLocationStyle, SuccessStatus};
 use reqwest::Method;
+use serde_json::Value;
 
 use crate::helpers::{
     API_VERSION, TOKEN, cpp_error, golive_path, header, json, spawn_app, spawn_app_at_scale,
@@ -482,6 +483,18 @@ async fn a_request_id_is_echoed_or_made() {
 
     assert_eq!(header(&made, "x-request-id").len(), 36);
     assert_eq!(header(&echoed, "x-request-id"), "my-request-1");
+    // The journal shows each request's id once, the made one as its last header.
+    let journal = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let ids = |entry: &Value| -> Vec<Value> {
+        let headers = entry["headers"].as_array().expect("headers");
+        let ids = headers.iter().filter(|h| h[0] == "x-request-id");
+        ids.map(|h| h[1].clone()).collect()
+    };
+    let made_entry = &journal["requests"][1];
+    assert_eq!(ids(made_entry), [header(&made, "x-request-id")]);
+    let made_headers = made_entry["headers"].as_array().expect("headers");
+    assert_eq!(made_headers.last().expect("headers")[0], "x-request-id");
+    assert_eq!(ids(&journal["requests"][0]), ["my-request-1"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
