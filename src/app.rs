@@ -1,5 +1,6 @@
-//! `router(state)`: the whole HTTP application, pure (no sockets, no files), used by the
-//! binary, `MockServer` and the tests alike.
+//! The whole HTTP application, pure (no sockets, no files): `router(state)` and `service(state)`
+//! for embedding it and for tests through tower, `Served` for the binary and `MockServer`.
+//! All three are the same front around the same routes.
 
 use std::any::Any;
 use std::convert::Infallible;
