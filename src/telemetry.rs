@@ -18,7 +18,7 @@ use crate::config::LogFormat;
 use crate::domain::Timestamp;
 
 /// Installs the global subscriber; a second call (tests) leaves the first in place. Log lines
-/// go to stdout: as they happen on a terminal, else in batches (see [`Batched`]) until the
+/// go to stdout: as they happen on a terminal, else in batches (see `Batched`) until the
 /// returned guard is dropped.
 pub fn init(format: LogFormat) -> LogGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
