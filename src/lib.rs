@@ -19,6 +19,7 @@
 //! - `openapi`: [`openapi_json`], the OpenAPI description generated from the handlers.
 //! - `persist`: the optional state file, written after every change and read at start.
 //! - `healthcheck`: [`healthcheck`], the client side of `/_mock/health` for container checks.
+//! - `watch`: the request timeout for request lines and headers, one interval per connection.
 //! - `wire`, `whole`, `clock`, `telemetry`: shared JSON answers, integers as JSON Schema counts
 //!   them, the clock, the tracing subscriber (batched plain or JSON lines).
 //!
@@ -49,6 +50,7 @@ mod persist;
 mod server;
 mod state;
 mod telemetry;
+mod watch;
 mod whole;
 mod wire;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -23,6 +23,7 @@ use crate::fixtures::{self, FixtureError, LoadOptions};
 use crate::layers::DropConnection;
 use crate::persist::{StateError, StateFile};
 use crate::state::{AppState, Settings};
+use crate::watch::{Activity, Watched};
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -169,15 +170,9 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let header_timeout = state.settings().request_timeout;
+    let timeout = state.settings().request_timeout;
     let served = app::Served::new(state);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    // A client that never finishes its request line and headers is dropped after the
-    // request timeout (the body is bounded by `layers::Front`).
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+    let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -194,23 +189,34 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // A client that never finishes its request line and headers, or leaves the
+        // connection idle, is dropped after the request timeout (`watch`); the body is
+        // bounded by `layers::Front`.
+        let activity = Arc::new(Activity::default());
         let served = served.clone();
+        let watched = Arc::clone(&activity);
         let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let busy = watched.request();
             let served = served.clone();
             async move {
                 let response = served.answer(request).await;
+                drop(busy);
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);
                 }
                 Ok(response)
             }
         });
-        let connection =
-            builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
+        let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
+        let connection = builder.serve_connection_with_upgrades(io, hyper_service);
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
-            // Client resets and dropped connections end here; nothing to report.
-            let _ = connection.await;
+            // Client resets and dropped connections end here; nothing to report. A stalled
+            // connection is dropped, which closes it.
+            tokio::select! {
+                _ = connection => {}
+                () = activity.stalled(timeout) => {}
+            }
         });
     }
     drop(listener);

@@ -241,3 +241,52 @@ async fn slow_clients_are_timed_out() {
     );
     still_answers(&app).await;
 }
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_request_timeout() {
+    let app = spawn_app_with(Config {
+        request_timeout: 0.5,
+        ..test_config()
+    })
+    .await;
+    let mut stream = TcpStream::connect(app.server.addr())
+        .await
+        .expect("connects");
+    let request = format!(
+        "GET /api/publishers?{API_VERSION} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut answer = vec![0; 64 * 1024];
+    let read = stream.read(&mut answer).await.expect("answered");
+    assert!(answer[..read].starts_with(b"HTTP/1.1 200"));
+
+    // Nothing more is sent: the server closes the connection (a read of 0 bytes).
+    let started = Instant::now();
+    let rest = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("closed before 10 s");
+    let elapsed = started.elapsed();
+
+    assert!(rest.is_ok(), "{rest:?}");
+    assert!(
+        elapsed >= Duration::from_millis(450) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_route_slower_than_the_request_timeout_is_still_answered() {
+    let app = spawn_app_with(Config {
+        request_timeout: 0.5,
+        ..test_config()
+    })
+    .await;
+    let rule = json!({"match": {"offer": "draft-offer"}, "latencyMs": 1500});
+    app.control(Method::POST, "/_mock/faults", Some(rule)).await;
+
+    let started = Instant::now();
+    let slow = app.get_offer("contoso", "draft-offer", "").await;
+
+    assert_eq!(slow.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+}
