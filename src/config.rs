@@ -69,7 +69,8 @@ pub struct Config {
     pub state_file: Option<PathBuf>,
 
     /// Seconds a request's body may take to arrive (past it the answer is 408), and its request
-    /// line and headers (past it the connection closes).
+    /// line and headers, or an idle keep-alive connection its next request (past it the
+    /// connection closes).
     #[arg(long, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
     pub request_timeout: f64,
 
