@@ -15,7 +15,7 @@ use hyper::body::Incoming;
 use tower::Service;
 use tower::layer::Layer;
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::normalize_path::NormalizePath;
 
 use crate::api::{ApiError, error_response};
 use crate::layers::Front;
@@ -28,8 +28,9 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(front(state))
 }
 
-/// What the server runs: the application with trailing slashes trimmed before routing (real
-/// clients send `…/submissions/?…` and `…/operations/{id}/?…`, cpp-api.md §2.7).
+/// The application as one tower service, with trailing slashes trimmed before routing (real
+/// clients send `…/submissions/?…` and `…/operations/{id}/?…`, cpp-api.md §2.7): the same
+/// answers as the server's ([`Served`]).
 pub fn service(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
@@ -37,13 +38,17 @@ pub fn service(
 + Send
 + Sync
 + 'static {
-    NormalizePathLayer::trim_trailing_slash().layer(front(state))
+    let served = Served::new(state);
+    tower::service_fn(move |request: Request| {
+        let served = served.clone();
+        async move { Ok(served.answer(request).await) }
+    })
 }
 
-/// What the server runs: [`service`] without tower's boxed future per request. The trailing
-/// slash is trimmed by the same tower-http `NormalizePath`, around a service that hands the
-/// request back (as a response's body: `NormalizePath` wraps services that answer
-/// `Response`s); the front's future is then the connection's to hold in place.
+/// What the server runs: the front around the routes, each request's trailing slash trimmed
+/// first (by tower-http's `NormalizePath`, around a service that hands the request back as a
+/// response's body: `NormalizePath` wraps services that answer `Response`s). Its future is
+/// the caller's to hold in place, where a tower `Service` would box it per request.
 #[derive(Clone, Debug)]
 pub(crate) struct Served(Front);
 
@@ -52,9 +57,9 @@ impl Served {
         Self(front(state))
     }
 
-    /// The answer to `request`. A request without a body gets `Body::empty()`, which
-    /// allocates nothing.
-    pub(crate) async fn answer(self, request: hyper::Request<Incoming>) -> Response {
+    /// The answer to a request as hyper hands it over. A request without a body gets
+    /// `Body::empty()`, which allocates nothing.
+    pub(crate) async fn answer_incoming(self, request: hyper::Request<Incoming>) -> Response {
         let request = request.map(|body| {
             if body.is_end_stream() {
                 Body::empty()
@@ -62,14 +67,24 @@ impl Served {
                 Body::new(body)
             }
         });
-        let hand_back = |request: Request| ready(Ok::<_, Infallible>(Response::new(request)));
-        let trimmed = NormalizePath::trim_trailing_slash(tower::service_fn(hand_back))
-            .call(request)
-            .into_inner();
-        match trimmed {
-            Ok(trimmed) => self.0.serve(trimmed.into_body()).await,
-            Err(never) => match never {},
-        }
+        self.0.serve(trimmed(request)).await
+    }
+
+    /// The answer to `request`.
+    pub(crate) async fn answer(self, request: Request) -> Response {
+        self.0.serve(trimmed(request)).await
+    }
+}
+
+/// `request` with its path's trailing slash trimmed.
+fn trimmed(request: Request) -> Request {
+    let hand_back = |request: Request| ready(Ok::<_, Infallible>(Response::new(request)));
+    let trimmed = NormalizePath::trim_trailing_slash(tower::service_fn(hand_back))
+        .call(request)
+        .into_inner();
+    match trimmed {
+        Ok(trimmed) => trimmed.into_body(),
+        Err(never) => match never {},
     }
 }
 

@@ -199,7 +199,7 @@ pub async fn run(
             let busy = watched.request();
             let served = served.clone();
             async move {
-                let response = served.answer(request).await;
+                let response = served.answer_incoming(request).await;
                 drop(busy);
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);

@@ -204,3 +204,31 @@ async fn the_router_nests_in_another_app_with_its_front_layer() {
     );
     assert_eq!(journal["requests"][0]["status"], 401);
 }
+
+/// `service` through tower, no socket: a trailing slash is trimmed before routing, as the
+/// server does; without it, `router` answers 404.
+#[tokio::test]
+async fn the_service_trims_a_trailing_slash_as_the_server_does() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let state = cloudpartner_mock::load_state(&test_config()).expect("fixtures load");
+    let slashed = || {
+        Request::get("/_mock/health/")
+            .body(Body::empty())
+            .expect("a request")
+    };
+
+    let trimmed = cloudpartner_mock::service(state.clone())
+        .oneshot(slashed())
+        .await
+        .expect("answered");
+    let exact = cloudpartner_mock::router(state)
+        .oneshot(slashed())
+        .await
+        .expect("answered");
+
+    assert_eq!(trimmed.status(), 200);
+    assert_eq!(exact.status(), 404);
+}
