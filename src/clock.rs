@@ -1,10 +1,18 @@
 //! `Clock`: the only reader of system time — wall time plus an offset the control plane can
-//! move forward; the domain receives `now` from here.
+//! move forward; the domain receives `now` from here, log lines the wall time alone.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::domain::Timestamp;
+
+/// Nanoseconds since the Unix epoch by the system's clock, without the offset.
+pub(crate) fn wall_nanos() -> u64 {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX)
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
@@ -14,11 +22,7 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn now(&self) -> Timestamp {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let wall = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
-        Timestamp::from_unix_nanos(wall.saturating_add(self.offset.load(Ordering::Relaxed)))
+        Timestamp::from_unix_nanos(wall_nanos().saturating_add(self.offset.load(Ordering::Relaxed)))
     }
 
     /// Moves the clock forward by `by`.

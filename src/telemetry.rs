@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io::{IsTerminal, Write as _};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -14,6 +14,7 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::util::SubscriberInitExt as _;
 
+use crate::clock::wall_nanos;
 use crate::config::LogFormat;
 use crate::domain::Timestamp;
 
@@ -158,11 +159,7 @@ where
 
 /// `event` as a plain line, newline included.
 fn write_plain(line: &mut Vec<u8>, event: &Event<'_>) {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-        .unwrap_or(0);
-    line.extend_from_slice(&Timestamp::from_unix_nanos(nanos).text());
+    line.extend_from_slice(&Timestamp::from_unix_nanos(wall_nanos()).text());
     // The level right-aligned in five columns, as the default format writes it.
     line.extend_from_slice(match *event.metadata().level() {
         Level::ERROR => b" ERROR",
