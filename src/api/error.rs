@@ -103,14 +103,15 @@ struct ErrorDetail<'a> {
 /// Writes the CPP error body for any status; used for `ApiError` and for the errors that
 /// tower layers produce (panics).
 pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    let legacy_message = (status == StatusCode::UNAUTHORIZED).then_some(message);
-    json(
-        status,
-        &ErrorBody {
-            legacy_message,
-            error: ErrorDetail { code, message },
-        },
-    )
+    json(status, &error_body(status, code, message))
+}
+
+/// The CPP error body; a 401 also carries the ASP.NET `Message`.
+fn error_body<'a>(status: StatusCode, code: &'a str, message: &'a str) -> ErrorBody<'a> {
+    ErrorBody {
+        legacy_message: (status == StatusCode::UNAUTHORIZED).then_some(message),
+        error: ErrorDetail { code, message },
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -119,13 +120,7 @@ impl IntoResponse for ApiError {
             // The same bytes every time: written once.
             ApiError::Unauthorized { .. } => {
                 static DENIED_BODY: LazyLock<Bytes> = LazyLock::new(|| {
-                    let body = ErrorBody {
-                        legacy_message: Some(DENIED),
-                        error: ErrorDetail {
-                            code: "Unauthorized",
-                            message: DENIED,
-                        },
-                    };
+                    let body = error_body(StatusCode::UNAUTHORIZED, "Unauthorized", DENIED);
                     json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
                 });
                 json_response(StatusCode::UNAUTHORIZED, DENIED_BODY.clone())
