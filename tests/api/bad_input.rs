@@ -26,6 +26,15 @@ async fn raw(app: &TestApp, bytes: &[u8], wait: Duration) -> Option<u16> {
     text.split(' ').nth(1).and_then(|code| code.parse().ok())
 }
 
+/// A server whose request timeout is half a second.
+async fn spawn_app_with_half_second_timeout() -> TestApp {
+    spawn_app_with(Config {
+        request_timeout: 0.5,
+        ..test_config()
+    })
+    .await
+}
+
 async fn still_answers(app: &TestApp) {
     let response = app.get_offer("contoso", "draft-offer", "").await;
     assert_eq!(
@@ -206,11 +215,7 @@ async fn content_types_are_tolerated_but_the_body_must_be_json() {
 
 #[tokio::test]
 async fn slow_clients_are_timed_out() {
-    let app = spawn_app_with(Config {
-        request_timeout: 0.5,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_with_half_second_timeout().await;
     let trickled_headers = b"GET /api/publishers HTTP/1.1\r\nHost: x\r\nX-Slow: ";
     let slow_body = format!(
         "PUT {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"id\":",
@@ -244,11 +249,7 @@ async fn slow_clients_are_timed_out() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_after_the_request_timeout() {
-    let app = spawn_app_with(Config {
-        request_timeout: 0.5,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_with_half_second_timeout().await;
     let mut stream = TcpStream::connect(app.server.addr())
         .await
         .expect("connects");
@@ -276,11 +277,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_request_timeout() {
 
 #[tokio::test]
 async fn a_route_slower_than_the_request_timeout_is_still_answered() {
-    let app = spawn_app_with(Config {
-        request_timeout: 0.5,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_app_with_half_second_timeout().await;
     let rule = json!({"match": {"offer": "draft-offer"}, "latencyMs": 1500});
     app.control(Method::POST, "/_mock/faults", Some(rule)).await;
 
