@@ -16,6 +16,9 @@ use tower::Service;
 use tower::layer::Layer;
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 use tower_http::normalize_path::NormalizePath;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiError, error_response};
 use crate::layers::Front;
@@ -108,9 +111,8 @@ pub(crate) type Routes = CatchPanic<Router, PanicResponse>;
 /// that the journal and the log see, not a dropped connection. `Front` wraps the router
 /// from outside: a layer inside a `Router` costs a boxed future per route and request.
 fn front(state: AppState) -> Front {
-    let routes = crate::api::router()
-        .merge(crate::control::router(state.clone()))
-        .route("/_mock/openapi.json", axum::routing::get(openapi))
+    let (routes, _) = routes(Some(&state)).split_for_parts();
+    let routes = routes
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
@@ -118,7 +120,24 @@ fn front(state: AppState) -> Front {
     Front::new(state, routes)
 }
 
+/// Both planes' routes, each registered with its OpenAPI description: one table for the
+/// router and the document ([`crate::openapi_json`], built with no state: the control token's
+/// check is left out of it).
+pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .merge(crate::api::routes())
+        .merge(crate::control::routes(state))
+        .routes(routes!(openapi))
+}
+
 /// `GET /_mock/openapi.json`: the API description (built once).
+#[utoipa::path(
+    get,
+    path = "/_mock/openapi.json",
+    tag = "control",
+    summary = "This OpenAPI document (never needs the control token)",
+    responses((status = 200, description = "The document", content_type = "application/json"))
+)]
 async fn openapi() -> Response {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let body = DOCUMENT.get_or_init(crate::openapi::openapi_json).clone();

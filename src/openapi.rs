@@ -6,44 +6,15 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::{api, control};
+use crate::control;
 
+/// What the routes do not say: the title, the shared schemas, the bearer scheme, the tags.
+/// The paths come from the route table ([`crate::app::routes`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "cloudpartner-mock",
         description = "A local emulator of the Cloud Partner Portal publishing API (api-version 2017-10-31) and its /_mock control plane."
-    ),
-    paths(
-        api::offers::list_publishers,
-        api::offers::list_offers,
-        api::offers::get_offer,
-        api::offers::get_offer_version,
-        api::offers::get_offer_slot,
-        api::offers::put_offer,
-        api::status::get_offer_status,
-        api::publish::publish,
-        api::publish::go_live,
-        api::publish::cancel,
-        api::operations::list_submissions,
-        api::operations::get_operation,
-        api::operations::get_operation_by_key,
-        control::state::health,
-        control::state::post_reset,
-        control::state::put_fixtures,
-        control::state::put_progress,
-        control::journal::get_journal,
-        control::journal::get_count,
-        control::journal::delete_journal,
-        control::faults::get_faults,
-        control::faults::post_fault,
-        control::faults::delete_fault,
-        control::faults::delete_faults,
-        control::clock::get_clock,
-        control::clock::post_advance,
-        control::operations::complete,
-        control::operations::fail,
-        control::operations::cancel,
     ),
     // Schemas only reached through `IntoResponses` types are not collected by themselves.
     components(schemas(control::operations::Forced)),
@@ -53,7 +24,7 @@ use crate::{api, control};
         (name = "control", description = "The emulator's control plane")
     )
 )]
-struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 /// Declares the `bearer` scheme the CPP paths require.
 struct BearerAuth;
@@ -70,7 +41,8 @@ impl Modify for BearerAuth {
 
 /// The document, as pretty JSON with a final newline.
 pub fn openapi_json() -> String {
-    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut document =
+        serde_json::to_value(crate::app::routes(None).into_openapi()).unwrap_or_default();
     refine(&mut document);
     let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 use super::error::{API_VERSION, ApiError};
 
-/// Who is calling, put into the request's extensions by `require_bearer`.
+/// Who is calling, as the bearer token says.
 #[derive(Debug, Clone)]
 pub(crate) enum Caller {
     /// Any publisher (default auth mode).
@@ -111,7 +111,7 @@ fn check_api_version(query: Option<&str>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `403` when `caller` may not act on the `{publisherId}` of the path (`400` when the path
+/// `403` when `caller` may not act on the publisher the path names (`400` when the path
 /// cannot be decoded).
 fn check_publisher_access(
     caller: &Caller,
@@ -123,12 +123,25 @@ fn check_publisher_access(
             rejection.body_text()
         ))
     })?;
-    match params.iter().find(|(name, _)| *name == "publisherId") {
-        Some((_, publisher)) if !caller.may_access(publisher) => Err(ApiError::Forbidden {
+    match path_publisher(&params) {
+        Some(publisher) if !caller.may_access(publisher) => Err(ApiError::Forbidden {
             publisher: publisher.to_owned(),
         }),
         _ => Ok(()),
     }
+}
+
+/// The publisher a CPP path names, however the route spells it: its `{publisherId}`, or the
+/// part of a non-migrated `{operationKey}` before its first `$` (checked before the key is
+/// parsed, so a malformed key of another publisher is a `403` too, as the order of checks
+/// wants). `None` only for the routes that name no publisher (`/api/publishers`,
+/// `/api/offerTypes`), which filter what they list by the caller instead.
+fn path_publisher(params: &RawPathParams) -> Option<&str> {
+    params.iter().find_map(|(name, value)| match name {
+        "publisherId" => Some(value),
+        "operationKey" => value.split('$').next(),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -49,6 +49,30 @@ pub(crate) async fn get_operation(
     Ok(answer_poll(&state, polled, now))
 }
 
+/// E12 by the path openshift-ansible can build:
+/// `GET /api/publishers/{publisherId}/offers/{offerId}/submissions/operations/{operationId}`
+/// (cpp-api.md §2.7), answered as [`get_operation`].
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/submissions/operations/{operationId}",
+    tag = "cpp",
+    summary = "Get an operation (alias)",
+    description = "The same as GET …/operations/{operationId}.",
+    security(("bearer" = [])),
+    params(OfferPath, ("operationId" = uuid::Uuid, Path, description = "The operation's GUID"), ApiVersionQuery),
+    responses(
+        (status = 200, description = "The operation", body = OperationDetail),
+        CppErrors,
+    )
+)]
+pub(crate) async fn get_submission_operation(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String, String)>,
+) -> Result<Response> {
+    get_operation(state, caller, path).await
+}
+
 /// E13 `GET /api/operations/{publisherId}${offerId}${n}${preview|production}`.
 #[utoipa::path(
     get,
@@ -114,6 +138,30 @@ pub(crate) async fn list_submissions(
         )
     })?;
     Ok(json(StatusCode::OK, &items))
+}
+
+/// E11 by the path some clients use: `GET /api/publishers/{publisherId}/offers/{offerId}/operations`,
+/// answered as [`list_submissions`].
+#[utoipa::path(
+    get,
+    path = "/api/publishers/{publisherId}/offers/{offerId}/operations",
+    tag = "cpp",
+    summary = "List operations (alias)",
+    description = "The same as GET …/submissions.",
+    security(("bearer" = [])),
+    params(OfferPath, ApiVersionQuery, ("status" = Option<String>, Query, description = "Keep operations with this status"),("submissionState" = Option<String>, Query, description = "The same filter, as devigned/pub sends it"),("includeCompleted" = Option<String>, Query, description = "false: running operations only")),
+    responses(
+        (status = 200, description = "Operations, newest first", body = Vec<Submission>),
+        CppErrors,
+    )
+)]
+pub(crate) async fn list_operations(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response> {
+    list_submissions(state, caller, path, uri).await
 }
 
 /// The list filters: `status` (documented) or `submissionState` (devigned/pub), value

@@ -11,13 +11,13 @@ pub(crate) mod journal;
 pub(crate) mod operations;
 pub(crate) mod state;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -29,39 +29,34 @@ use journal::{clear as clear_journal, filter_from_query, list as list_journal};
 use operations::end as end_operation;
 use state::{Progress, counts, replace, reset, set_progress};
 
-pub(crate) fn router(state: AppState) -> Router<AppState> {
-    let guarded = Router::new()
-        .route("/_mock/ready", get(state::health))
-        .route("/_mock/reset", post(state::post_reset))
-        .route("/_mock/fixtures", put(state::put_fixtures))
-        .route("/_mock/progress", put(state::put_progress))
-        .route(
-            "/_mock/journal",
-            get(journal::get_journal).delete(journal::delete_journal),
-        )
-        .route("/_mock/journal/count", get(journal::get_count))
-        .route(
-            "/_mock/faults",
-            get(faults::get_faults)
-                .post(faults::post_fault)
-                .delete(faults::delete_faults),
-        )
-        .route(
-            "/_mock/faults/{id}",
-            axum::routing::delete(faults::delete_fault),
-        )
-        .route("/_mock/clock", get(clock::get_clock))
-        .route("/_mock/clock/advance", post(clock::post_advance))
-        .route(
-            "/_mock/operations/{id}/complete",
-            post(operations::complete),
-        )
-        .route("/_mock/operations/{id}/fail", post(operations::fail))
-        .route("/_mock/operations/{id}/cancel", post(operations::cancel))
-        .route_layer(from_fn_with_state(state, require_control_token));
+/// Every control route, each registered with its OpenAPI description (one table for the
+/// router and the document). The control token's check needs the state; the document, built
+/// without one, does not.
+pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
+    let mut guarded = OpenApiRouter::new()
+        .routes(routes!(state::ready))
+        .routes(routes!(state::post_reset))
+        .routes(routes!(state::put_fixtures))
+        .routes(routes!(state::put_progress))
+        .routes(routes!(journal::get_journal, journal::delete_journal))
+        .routes(routes!(journal::get_count))
+        .routes(routes!(
+            faults::get_faults,
+            faults::post_fault,
+            faults::delete_faults
+        ))
+        .routes(routes!(faults::delete_fault))
+        .routes(routes!(clock::get_clock))
+        .routes(routes!(clock::post_advance))
+        .routes(routes!(operations::complete))
+        .routes(routes!(operations::fail))
+        .routes(routes!(operations::cancel));
+    if let Some(state) = state {
+        guarded = guarded.route_layer(from_fn_with_state(state.clone(), require_control_token));
+    }
     // Health stays open: container health checks carry no token.
-    Router::new()
-        .route("/_mock/health", get(state::health))
+    OpenApiRouter::new()
+        .routes(routes!(state::health))
         .merge(guarded)
 }
 

@@ -46,7 +46,7 @@ pub(crate) fn counts(state: &AppState) -> Counts {
     }
 }
 
-/// `GET /_mock/health` and `GET /_mock/ready`.
+/// `GET /_mock/health`.
 #[utoipa::path(
     get,
     path = "/_mock/health",
@@ -56,6 +56,18 @@ pub(crate) fn counts(state: &AppState) -> Counts {
 )]
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &counts(&state))
+}
+
+/// `GET /_mock/ready`: the same answer as [`health`], behind the control token when one is set.
+#[utoipa::path(
+    get,
+    path = "/_mock/ready",
+    tag = "control",
+    summary = "Readiness: the same answer as /_mock/health (behind the control token when one is set)",
+    responses((status = 200, description = "Ready and loaded", body = Counts))
+)]
+pub(crate) async fn ready(state: State<AppState>) -> Response {
+    health(state).await
 }
 
 /// Loads `sources` and puts them in place of everything, or changes nothing.

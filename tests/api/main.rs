@@ -1,5 +1,6 @@
 //! Integration tests: each starts its own cloudpartner-mock on 127.0.0.1:0 and talks HTTP to it.
 
+mod access;
 mod api_version;
 mod auth;
 mod bad_input;
