@@ -88,27 +88,30 @@ fn bearer_token(value: &str) -> Option<&str> {
 }
 
 /// `400 InvalidAPIVersion` unless the query has `api-version=2017-10-31` (the key in any
-/// case, the value exactly, given once or always the same).
+/// case, the value exactly, however often it is given).
 fn check_api_version(query: Option<&str>) -> Result<(), ApiError> {
     let query = query.unwrap_or("");
     if query.strip_prefix("api-version=") == Some(API_VERSION) {
         // What nearly every client sends: nothing to decode.
         return Ok(());
     }
-    let mut found: Option<Cow<'_, str>> = None;
-    let mut valid = true;
+    // Every value given must be the supported one; the first that is not is quoted back.
+    let mut found = false;
+    let mut wrong: Option<Cow<'_, str>> = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if key.eq_ignore_ascii_case("api-version") {
-            valid &= value == API_VERSION && found.as_deref().is_none_or(|f| f == value);
-            found.get_or_insert(value);
+            found = true;
+            if value != API_VERSION && wrong.is_none() {
+                wrong = Some(value);
+            }
         }
     }
-    if found.is_none() || !valid {
-        return Err(ApiError::InvalidApiVersion {
-            given: found.map(Cow::into_owned),
-        });
+    match (found, wrong) {
+        (true, None) => Ok(()),
+        (_, wrong) => Err(ApiError::InvalidApiVersion {
+            given: wrong.map(Cow::into_owned),
+        }),
     }
-    Ok(())
 }
 
 /// `403` when `caller` may not act on the publisher the path names (`400` when the path

@@ -51,7 +51,11 @@ async fn two_different_api_versions_are_refused() {
         )
         .await;
 
-    assert_eq!(cpp_error(response).await.1, "InvalidAPIVersion");
+    let (status, code, message) = cpp_error(response).await;
+    assert_eq!((status, code.as_str()), (400, "InvalidAPIVersion"));
+    // The message quotes the value that is wrong, not the right one given beside it.
+    assert!(message.contains("'2016-08-01-preview'"), "{message}");
+    assert!(!message.contains("'2017-10-31'"), "{message}");
 }
 
 #[tokio::test]
