@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::domain::{
     CancelPlan, Failure, Offer, Operation, OperationPlan, Plans, Publisher, Revision, Stop, Store,
-    SubmissionType, Timestamp, scale_duration, validate_name,
+    SubmissionType, Timestamp, json_terms, scale_duration, validate_name, without_bom,
 };
 use crate::faults::FaultSpec;
 use crate::whole;
@@ -325,7 +325,7 @@ pub fn check_fixtures(name: &str, json: &[u8]) -> Result<(), FixtureError> {
 /// named `{name}[i]` in errors.
 pub(crate) fn split_body(name: &str, body: &[u8]) -> Result<Sources, FixtureError> {
     let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| FixtureError::new(name, "", e))?;
+        serde_json::from_slice(without_bom(body)).map_err(|e| FixtureError::new(name, "", e))?;
     let documents = match value {
         serde_json::Value::Array(items) => items,
         object @ serde_json::Value::Object(_) => vec![object],
@@ -349,13 +349,14 @@ pub(crate) fn split_body(name: &str, body: &[u8]) -> Result<Sources, FixtureErro
 }
 
 fn parse(file: &str, bytes: &[u8]) -> Result<PublisherFixture, FixtureError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut de = serde_json::Deserializer::from_slice(without_bom(bytes));
     let fixture: PublisherFixture = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
-        FixtureError::new(file, path, e.into_inner())
+        FixtureError::new(file, path, json_terms(&e.into_inner()))
     })?;
-    de.end().map_err(|e| FixtureError::new(file, "", e))?;
+    de.end()
+        .map_err(|e| FixtureError::new(file, "", json_terms(&e)))?;
     Ok(fixture)
 }
 

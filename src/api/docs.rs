@@ -107,3 +107,16 @@ pub(crate) enum StartErrors {
     #[response(status = 413)]
     TooLarge(CppError),
 }
+
+/// The optional body of publish, go-live and cancel.
+#[derive(Debug, ToSchema)]
+pub(crate) struct MetadataBody {
+    metadata: Option<Metadata>,
+}
+
+#[derive(Debug, ToSchema)]
+pub(crate) struct Metadata {
+    /// Comma-separated addresses
+    #[schema(rename = "notification-emails")]
+    notification_emails: Option<String>,
+}

@@ -5,6 +5,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 
+use crate::domain::without_bom;
+
 use super::error::ApiError;
 
 /// `axum::extract::Path`, rejecting with a CPP `400`.
@@ -12,7 +14,8 @@ use super::error::ApiError;
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub(crate) struct Path<T>(pub(crate) T);
 
-/// The raw request body, rejecting with a CPP `400` or `413`.
+/// The raw request body without a leading UTF-8 byte-order mark (PowerShell clients send one;
+/// the .NET service took it), rejecting with a CPP `400` or `413`.
 #[derive(Debug)]
 pub(crate) struct RawBody(pub(crate) Bytes);
 
@@ -24,7 +27,9 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
         if request.body().is_end_stream() {
             return Ok(Self(Bytes::new()));
         }
-        Ok(Self(Bytes::from_request(request, state).await?))
+        let body = Bytes::from_request(request, state).await?;
+        let start = body.len() - without_bom(&body).len();
+        Ok(Self(body.slice(start..)))
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::config::PutMode;
 use crate::domain::{
-    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Put, Revision, Slot, Written,
+    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Put, Revision, Slot, Written, json_terms,
     put_offer as write_offer,
 };
 use crate::state::AppState;
@@ -258,7 +258,12 @@ pub(crate) async fn put_offer(
     let strict = state.settings().put_mode == PutMode::Strict;
     // Parsed before the lock is taken; its errors are reported after the 404s (§2.9).
     let write = serde_json::from_slice::<Value>(&body)
-        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid JSON: {e}.")))
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "The request body is not valid JSON: {}.",
+                json_terms(&e)
+            ))
+        })
         .and_then(|value| Ok(OfferWrite::from_json(&publisher, &offer, value, strict)?));
     let if_match = match headers.get(header::IF_MATCH).map(|v| v.to_str()) {
         None => IfMatch::Absent,

@@ -6,42 +6,66 @@ use std::fmt::Write as _;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::config::OperationLocationStyle;
-use crate::domain::{Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp};
+use crate::domain::{
+    Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp, json_terms,
+    json_type,
+};
 use crate::state::AppState;
 
-use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferPath, StartErrors};
+use super::docs::{ApiVersionQuery, CppError, CppErrors, MetadataBody, OfferPath, StartErrors};
 use super::error::{API_VERSION, ApiError, Result};
 use super::extract::{Host, Path, RawBody};
 use super::middleware::Caller;
 
-/// The optional body of publish, go-live and cancel: `{"metadata": {"notification-emails": "…"}}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub(crate) struct MetadataBody {
-    #[serde(default)]
-    metadata: Option<Metadata>,
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub(crate) struct Metadata {
-    #[serde(rename = "notification-emails", default)]
-    notification_emails: Option<String>,
-}
-
-/// An empty (or blank) body, or JSON `null`, is no body; anything else must be the JSON
-/// object above.
+/// The optional body of publish, go-live and cancel: empty (or blank), JSON `null`, or
+/// `{"metadata": {"notification-emails": "…"}}` (`MetadataBody` in the document); other keys
+/// are ignored, as the service did.
 fn parse_notify(body: &[u8]) -> Result<Notify> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Notify::default());
     }
-    let parsed: Option<MetadataBody> = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid: {e}.")))?;
+    let bad = |message: String| Err(ApiError::BadRequest(message));
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "The request body is not valid JSON: {}.",
+            json_terms(&e)
+        ))
+    })?;
+    let metadata = match &value {
+        Value::Null => return Ok(Notify::default()),
+        Value::Object(fields) => fields.get("metadata"),
+        other => {
+            return bad(format!(
+                "The request body must be a JSON object such as {{\"metadata\": {{\"notification-emails\": \"a@example.com\"}}}}, or empty; it is {}.",
+                json_type(other)
+            ));
+        }
+    };
+    let emails = match metadata {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(fields)) => fields.get("notification-emails"),
+        Some(other) => {
+            return bad(format!(
+                "'metadata' must be an object, not {}.",
+                json_type(other)
+            ));
+        }
+    };
+    let notification_emails = match emails {
+        None | Some(Value::Null) => None,
+        Some(Value::String(emails)) => Some(emails.clone()),
+        Some(other) => {
+            return bad(format!(
+                "'metadata.notification-emails' must be a string of comma-separated addresses, not {}.",
+                json_type(other)
+            ));
+        }
+    };
     Ok(Notify {
-        notification_emails: parsed
-            .and_then(|b| b.metadata)
-            .and_then(|m| m.notification_emails),
+        notification_emails,
     })
 }
 

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::{json_terms, without_bom};
 use crate::state::AppState;
 
 use clock::advance;
@@ -81,14 +82,19 @@ async fn require_control_token(
     next.run(request).await
 }
 
-/// A JSON request body, refused with a clear 400 (an empty one too: every control route
-/// that reads a body needs one).
+/// A JSON request body (a leading byte-order mark dropped), refused with a clear 400 (an
+/// empty one too: every control route that reads a body needs one).
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
+    let body = without_bom(body);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ControlError::BadRequest(
             "The request body is missing: this route takes a JSON object.".to_owned(),
         ));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ControlError::BadRequest(format!("The request body is not valid: {e}.")))
+    serde_json::from_slice(body).map_err(|e| {
+        ControlError::BadRequest(format!(
+            "The request body is not valid: {}.",
+            json_terms(&e)
+        ))
+    })
 }

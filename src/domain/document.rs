@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::error::DomainError;
+use super::json::json_type;
 use super::offer::ETag;
 
 /// Top-level keys the server owns: ignored on PUT (cpp-api.md §3.8, Q14). pub sends its
@@ -146,17 +147,6 @@ impl OfferWrite {
             offer_type_id,
             body,
         })
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

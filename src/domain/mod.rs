@@ -3,6 +3,7 @@
 mod document;
 mod error;
 mod ids;
+mod json;
 mod lifecycle;
 mod offer;
 mod operation;
@@ -14,6 +15,7 @@ mod time;
 pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::{DomainError, ErrorKind};
 pub(crate) use ids::{OperationId, OperationKey, name_key, name_lookup, validate_name};
+pub(crate) use json::{json_terms, json_type, without_bom};
 pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,

@@ -4,6 +4,7 @@ mod access;
 mod api_version;
 mod auth;
 mod bad_input;
+mod bodies;
 mod cancel;
 mod control;
 mod control_faults;
