@@ -22,6 +22,7 @@ pub(crate) use error::{ApiError, error_response};
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(offers::list_publishers))
+        .routes(routes!(offers::list_offer_types))
         .routes(routes!(offers::list_offers))
         .routes(routes!(offers::get_offer, offers::put_offer))
         .routes(routes!(offers::get_offer_version))

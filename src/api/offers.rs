@@ -1,5 +1,5 @@
 //! Publishers and offers: list, read (with ETag), versions, slots, create or replace
-//! (cpp-api.md E1–E6).
+//! (cpp-api.md E1–E6), and the offer types they use (E14).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -78,6 +78,43 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
             })
             .collect()
     });
+    json(StatusCode::OK, &items)
+}
+
+/// An offer-types-list item (cpp-api.md E14: the shape is not documented; the id is what
+/// every client reads of an offer type).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct OfferTypeItem {
+    id: String,
+}
+
+/// E14 `GET /api/offerTypes`: the offer types of the offers the caller may see, sorted.
+#[utoipa::path(
+    get,
+    path = "/api/offerTypes",
+    tag = "cpp",
+    summary = "List offer types",
+    description = "The offer types (offerTypeId) of the offers the caller may see, each once, sorted.",
+    security(("bearer" = [])),
+    params(ApiVersionQuery),
+    responses(
+        (status = 200, description = "The offer types", body = Vec<OfferTypeItem>),
+        CppErrors,
+    )
+)]
+pub(crate) async fn list_offer_types(State(state): State<AppState>, caller: Caller) -> Response {
+    let mut ids: Vec<String> = state.with_world(|world| {
+        world
+            .store
+            .publishers()
+            .iter()
+            .filter(|p| caller.may_access(&p.id))
+            .flat_map(|p| p.offers().iter().map(|o| o.draft.offer_type_id.clone()))
+            .collect()
+    });
+    ids.sort();
+    ids.dedup();
+    let items: Vec<OfferTypeItem> = ids.into_iter().map(|id| OfferTypeItem { id }).collect();
     json(StatusCode::OK, &items)
 }
 

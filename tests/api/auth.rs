@@ -235,7 +235,7 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 15);
+    assert_eq!(checked, 16);
 }
 
 #[tokio::test]

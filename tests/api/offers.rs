@@ -51,6 +51,46 @@ async fn in_strict_mode_a_token_sees_only_its_publishers() {
 }
 
 #[tokio::test]
+async fn offer_types_are_those_the_offers_use_each_once() {
+    let app = spawn_app().await;
+
+    let response = app.get(&format!("/api/offerTypes?{API_VERSION}")).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        json(response).await,
+        serde_json::json!([
+            {"id": "microsoft-azure-corevm"},
+            {"id": "microsoft-azure-virtualmachines"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn in_strict_mode_offer_types_are_those_of_the_tokens_publishers() {
+    let app = spawn_app_with(Config {
+        auth: AuthMode::Strict,
+        ..test_config()
+    })
+    .await;
+
+    let response = app
+        .send_as(
+            Method::GET,
+            &format!("/api/offerTypes?{API_VERSION}"),
+            Some("Bearer fabrikam-token"),
+            None,
+        )
+        .await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        json(response).await,
+        serde_json::json!([{"id": "microsoft-azure-corevm"}])
+    );
+}
+
+#[tokio::test]
 async fn offers_are_listed_as_summaries() {
     let app = spawn_app().await;
 

@@ -47,7 +47,7 @@ async fn the_document_is_served_and_names_every_route() {
     ] {
         assert!(paths.contains_key(path), "{path} missing");
     }
-    assert_eq!(paths.len(), 29);
+    assert_eq!(paths.len(), 30);
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
 }
 
@@ -119,5 +119,5 @@ async fn every_documented_route_is_answered() {
             answered += 1;
         }
     }
-    assert_eq!(answered, 33);
+    assert_eq!(answered, 34);
 }
