@@ -43,6 +43,18 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_TIME_SCALE", default_value_t = 1.0, value_parser = parse_time_scale)]
     pub time_scale: f64,
 
+    /// Seconds from a cancel request to the operation's end, before the time scale (a fixture's
+    /// cancelSeconds sets it per offer); meanwhile the operation says cancelRequested. With
+    /// --cancel-mode sync, cancels take no time.
+    #[arg(long, env = "CPPMOCK_CANCEL_DELAY", default_value_t = 2.0, value_parser = parse_delay)]
+    pub cancel_delay: f64,
+
+    /// How a cancel is answered: async answers 202 with the operation's Location and cancels
+    /// it after the cancel delay (what clients saw); sync cancels at once and answers 200 (the
+    /// 2018 docs).
+    #[arg(long, env = "CPPMOCK_CANCEL_MODE", value_enum, default_value_t = CancelMode::Async)]
+    pub cancel_mode: CancelMode,
+
     /// How an operation that succeeded spells its status.
     #[arg(long, env = "CPPMOCK_SUCCESS_STATUS", value_enum, default_value_t = SuccessStatus::Complete)]
     pub success_status: SuccessStatus,
@@ -90,6 +102,8 @@ impl Default for Config {
             operation_location: OperationLocationStyle::Absolute,
             auth: AuthMode::Any,
             time_scale: 1.0,
+            cancel_delay: 2.0,
+            cancel_mode: CancelMode::Async,
             success_status: SuccessStatus::Complete,
             put_mode: PutMode::Lenient,
             journal_capacity: 1000,
@@ -119,6 +133,15 @@ pub enum AuthMode {
     Any,
     /// Only tokens listed in the fixtures, on the publishers that list them.
     Strict,
+}
+
+/// How a cancel is answered (cpp-api.md E10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CancelMode {
+    /// `202` with the operation's `Location`; canceled after the cancel delay.
+    Async,
+    /// `200`; canceled as the request is answered.
+    Sync,
 }
 
 /// The operation status of success (cpp-api.md decision 2, Q3).
@@ -160,6 +183,17 @@ fn parse_time_scale(value: &str) -> Result<f64, String> {
         Ok(scale)
     } else {
         Err(format!("'{value}' is not a finite number ≥ 0"))
+    }
+}
+
+fn parse_delay(value: &str) -> Result<f64, String> {
+    let secs: f64 = value
+        .parse()
+        .map_err(|_| format!("'{value}' is not a number of seconds"))?;
+    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!("'{value}' is not between 0 and 86400 seconds"))
     }
 }
 
@@ -219,6 +253,10 @@ mod tests {
             "0.01",
             "--success-status",
             "succeeded",
+            "--cancel-delay",
+            "0.5",
+            "--cancel-mode",
+            "sync",
             "--log-format",
             "json",
             "--put-mode",
@@ -244,6 +282,8 @@ mod tests {
         assert_eq!(parsed.auth, AuthMode::Strict);
         assert!((parsed.time_scale - 0.01).abs() < f64::EPSILON);
         assert_eq!(parsed.success_status, SuccessStatus::Succeeded);
+        assert!((parsed.cancel_delay - 0.5).abs() < f64::EPSILON);
+        assert_eq!(parsed.cancel_mode, CancelMode::Sync);
         assert_eq!(parsed.log_format, LogFormat::Json);
         assert_eq!(parsed.put_mode, PutMode::Strict);
         assert_eq!(parsed.journal_capacity, 5);
@@ -261,6 +301,8 @@ mod tests {
             ["--public-base-url", "http://x/?a=b"],
             ["--auth", "maybe"],
             ["--request-timeout", "0"],
+            ["--cancel-delay", "-1"],
+            ["--cancel-mode", "later"],
         ] {
             let err = Config::try_parse_from(std::iter::once("cloudpartner-mock").chain(args))
                 .expect_err("refused");

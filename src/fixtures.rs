@@ -42,6 +42,20 @@ impl FixtureError {
 pub(crate) struct LoadOptions {
     /// Every step duration is multiplied by this (0 = operations end at once).
     pub(crate) time_scale: f64,
+    /// From a cancel request to the cancel, unless a plan says otherwise (before the scale).
+    pub(crate) cancel_delay: Duration,
+}
+
+impl LoadOptions {
+    /// How a plan cancels after `delay` (before the scale): at once when it scales to zero.
+    fn cancel_after(self, delay: Duration) -> CancelPlan {
+        let delay = scale_duration(delay, self.time_scale);
+        if delay.is_zero() {
+            CancelPlan::Immediate
+        } else {
+            CancelPlan::After(delay)
+        }
+    }
 }
 
 /// One fixture file: a publisher and its offers.
@@ -131,8 +145,8 @@ pub(crate) struct PlanFixture {
     /// The step at whose end the operation fails.
     fail_at: Option<String>,
     failure_message: Option<String>,
-    /// Seconds from a cancel request to the cancel (before the time scale); 0 or absent:
-    /// canceled as the request is answered.
+    /// Seconds from a cancel request to the cancel (before the time scale); absent: the
+    /// server's --cancel-delay; 0: canceled as the request is answered.
     #[schema(minimum = 0.0)]
     cancel_seconds: Option<f64>,
     /// `false`: cancel requests are refused with 409 (absent: `true`).
@@ -182,14 +196,14 @@ pub(crate) enum SeedStatus {
 /// The plans of an offer a PUT creates: the default step durations, scaled.
 pub(crate) fn default_plans(options: LoadOptions) -> Plans {
     Plans {
-        publish: Arc::new(OperationPlan::default_for(
-            SubmissionType::Publish,
-            options.time_scale,
-        )),
-        go_live: Arc::new(OperationPlan::default_for(
-            SubmissionType::GoLive,
-            options.time_scale,
-        )),
+        publish: Arc::new(
+            OperationPlan::default_for(SubmissionType::Publish, options.time_scale)
+                .with_cancel(options.cancel_after(options.cancel_delay)),
+        ),
+        go_live: Arc::new(
+            OperationPlan::default_for(SubmissionType::GoLive, options.time_scale)
+                .with_cancel(options.cancel_after(options.cancel_delay)),
+        ),
     }
 }
 
@@ -317,7 +331,10 @@ pub(crate) fn load_sources(
 /// ```
 pub fn check_fixtures(name: &str, json: &[u8]) -> Result<(), FixtureError> {
     let sources = split_body(name, json)?;
-    let options = LoadOptions { time_scale: 1.0 };
+    let options = LoadOptions {
+        time_scale: 1.0,
+        cancel_delay: Duration::ZERO,
+    };
     load_sources(&sources, options, Timestamp::from_unix_nanos(0)).map(|_| ())
 }
 
@@ -548,7 +565,7 @@ fn build_plan(
             ));
         }
         (false, None) => CancelPlan::Refused,
-        (true, None) => CancelPlan::Immediate,
+        (true, None) => options.cancel_after(options.cancel_delay),
         (true, Some(secs)) => {
             let delay = Duration::try_from_secs_f64(secs).map_err(|_| {
                 FixtureError::new(
@@ -557,13 +574,7 @@ fn build_plan(
                     format!("{secs} is not a duration in seconds (a number ≥ 0)"),
                 )
             })?;
-            // Zero asks for a synchronous cancel; any other value for an asynchronous one,
-            // even when the time scale makes its delay zero.
-            if delay.is_zero() {
-                CancelPlan::Immediate
-            } else {
-                CancelPlan::After(scale_duration(delay, options.time_scale))
-            }
+            options.cancel_after(delay)
         }
     };
     if fixture.advance_by_polls == Some(0) {

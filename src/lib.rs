@@ -55,7 +55,9 @@ mod whole;
 mod wire;
 
 pub use app::{router, service};
-pub use config::{AuthMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus};
+pub use config::{
+    AuthMode, CancelMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus,
+};
 pub use control::{Control, ControlFailure};
 pub use fixtures::{FixtureError, check_fixtures};
 pub use healthcheck::healthcheck;

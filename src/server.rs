@@ -48,6 +48,7 @@ pub enum StartError {
 pub fn load_state(config: &Config) -> Result<AppState, StartError> {
     let options = LoadOptions {
         time_scale: config.time_scale,
+        cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
     };
     let settings = Settings::from_config(config, fixtures::default_plans(options));
     let now = crate::clock::Clock::default().now();

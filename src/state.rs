@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 
 use crate::clock::Clock;
-use crate::config::{AuthMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
+use crate::config::{AuthMode, CancelMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
 use crate::domain::{Map, OperationId, Plans, Store, Timestamp};
 use crate::faults::{FaultBook, FaultSpec};
 use crate::journal::Journal;
@@ -98,6 +98,9 @@ pub(crate) struct Settings {
     /// How the operations of an offer a PUT creates run.
     pub(crate) new_offer_plans: Plans,
     pub(crate) time_scale: f64,
+    /// From a cancel request to the cancel, unless a plan says otherwise (before the scale).
+    pub(crate) cancel_delay: Duration,
+    pub(crate) cancel_mode: CancelMode,
     pub(crate) journal_capacity: usize,
     /// When set, the control plane wants `Authorization: Bearer <this>`.
     pub(crate) control_token: Option<String>,
@@ -114,6 +117,8 @@ impl Settings {
             put_mode: config.put_mode,
             new_offer_plans,
             time_scale: config.time_scale,
+            cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
+            cancel_mode: config.cancel_mode,
             journal_capacity: config.journal_capacity,
             control_token: config.control_token.clone(),
             request_timeout: Duration::from_secs_f64(config.request_timeout),

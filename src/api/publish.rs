@@ -8,7 +8,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::config::OperationLocationStyle;
+use crate::config::{CancelMode, OperationLocationStyle};
 use crate::domain::{
     Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp, json_terms,
     json_type,
@@ -179,7 +179,8 @@ pub(crate) async fn go_live(
 }
 
 /// E10 `POST /api/publishers/{publisherId}/offers/{offerId}/cancel`: cancels the running
-/// operation: `200` when done at once, `202` when it takes time or nothing runs.
+/// operation: `202` with its `Location`, canceled after the cancel delay (`cancelRequested`
+/// meanwhile), or, in sync cancel mode, `200` and canceled at once; `202` when nothing runs.
 #[utoipa::path(
     post,
     path = "/api/publishers/{publisherId}/offers/{offerId}/cancel",
@@ -189,8 +190,8 @@ pub(crate) async fn go_live(
     params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
-        (status = 200, description = "Canceled at once", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
-        (status = 202, description = "Cancel under way, or nothing runs (then no Location)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 200, description = "Canceled at once (sync cancel mode)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 202, description = "Cancel requested: the operation says cancelRequested until the cancel delay has passed (at once at time scale 0); or nothing runs (then the newest operation's Location, or none)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
         (status = 409, description = "The operation cannot be canceled", body = CppError),
         CppErrors,
     )
@@ -203,11 +204,17 @@ pub(crate) async fn cancel(
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let notify = parse_notify(&body);
+    let synchronous = state.settings().cancel_mode == CancelMode::Sync;
     let now = state.now();
     let outcome = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         notify?;
-        Ok::<_, ApiError>(crate::domain::cancel(&mut world.store, loc, now)?)
+        Ok::<_, ApiError>(crate::domain::cancel(
+            &mut world.store,
+            loc,
+            now,
+            synchronous,
+        )?)
     })?;
     let (status, address) = match &outcome {
         Cancel::Done(address) => (StatusCode::OK, Some(address)),

@@ -72,8 +72,10 @@ pub(crate) async fn ready(state: State<AppState>) -> Response {
 
 /// Loads `sources` and puts them in place of everything, or changes nothing.
 pub(crate) fn replace(state: &AppState, sources: Sources) -> Result<Counts> {
+    let settings = state.settings();
     let options = LoadOptions {
-        time_scale: state.settings().time_scale,
+        time_scale: settings.time_scale,
+        cancel_delay: settings.cancel_delay,
     };
     let loaded = fixtures::load_sources(&sources, options, state.now())?;
     state.replace_world(loaded.store, loaded.faults, Arc::new(sources));

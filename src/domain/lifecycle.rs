@@ -171,20 +171,23 @@ fn start(
 /// What a cancel did (cpp-api.md E10, Q8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Cancel {
-    /// The running operation is canceled now (`200`).
+    /// The running operation is canceled now, as a synchronous cancel asks (`200`).
     Done(OperationAddress),
-    /// The operation will be canceled shortly (`202`), or a cancel was already asked for.
+    /// The operation is canceled after its plan's cancel delay, `cancelRequested` until then
+    /// (`202`; at once when the delay is zero), or a cancel was already asked for.
     Requested(OperationAddress),
     /// Nothing runs: nothing changes (`202`, as openshift-ansible saw); the newest operation,
     /// if any.
     NothingRunning(Option<OperationAddress>),
 }
 
-/// Cancels the operation running on the offer, if any.
+/// Cancels the operation running on the offer, if any: at once when `synchronous`, else
+/// after its plan's cancel delay.
 pub(crate) fn cancel(
     store: &mut Store,
     loc: OfferLoc,
     now: Timestamp,
+    synchronous: bool,
 ) -> Result<Cancel, DomainError> {
     let publisher = store.publisher_at(loc);
     let offer = store.offer_at(loc);
@@ -207,7 +210,8 @@ pub(crate) fn cancel(
                 operation: running.id.to_string(),
             });
         }
-        CancelPlan::Immediate => (now, Cancel::Done(address)),
+        _ if synchronous => (now, Cancel::Done(address)),
+        CancelPlan::Immediate => (now, Cancel::Requested(address)),
         CancelPlan::After(delay) => (now.plus(delay), Cancel::Requested(address)),
     };
     if let Some(op) = store.offer_mut(loc).operations.last_mut() {

@@ -238,12 +238,14 @@ impl Offer {
         match last.kind() {
             SubmissionType::Publish => {
                 steps.extend(snapshot.steps);
-                steps.push(StepSnapshot::new(
-                    StepId::Live,
-                    StepStatus::NotStarted,
-                    0,
-                    Vec::new(),
-                ));
+                // A canceled publish cancels what would have followed it, as its own
+                // unfinished steps are: the page and the operation agree.
+                let live = if snapshot.status == OperationStatus::Canceled {
+                    StepStatus::Canceled
+                } else {
+                    StepStatus::NotStarted
+                };
+                steps.push(StepSnapshot::new(StepId::Live, live, 0, Vec::new()));
             }
             SubmissionType::GoLive => {
                 // The publish before it reached sign-off: its four working steps are done.

@@ -28,12 +28,13 @@ pub(crate) struct OperationPlan {
 /// How long a step that waits for polls or for the control plane lasts: for ever, in effect.
 const HOLD: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
-/// How a cancel request is handled (cpp-api.md E10, Q8).
+/// How a cancel request is handled (cpp-api.md E10, Q8); whether it is answered `200` or
+/// `202` is the server's setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CancelPlan {
-    /// Canceled as the request is answered (`200`).
+    /// Canceled as the request is answered.
     Immediate,
-    /// Canceled this long after the request (`202`; `cancelRequested` meanwhile).
+    /// Canceled this long after the request (`cancelRequested` meanwhile).
     After(Duration),
     /// Refused (`409`); the operation says `cannotCancel`.
     Refused,

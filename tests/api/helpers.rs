@@ -178,6 +178,18 @@ impl TestApp {
         request.send().await.expect("the request is answered")
     }
 
+    /// Moves the mock's clock `seconds` forward.
+    pub(crate) async fn advance_clock(&self, seconds: f64) {
+        let response = self
+            .control(
+                Method::POST,
+                "/_mock/clock/advance",
+                Some(serde_json::json!({ "seconds": seconds })),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "the clock moves");
+    }
+
     /// GET of an absolute URL, with the test token.
     pub(crate) async fn get_url(&self, url: &str) -> Response {
         self.client
