@@ -489,6 +489,8 @@ fn build_offer(
         history: Vec::new(),
         operations: Vec::new(),
     };
+    // The fixture declares its document's version: `versions/{n}` can read it.
+    offer.history.push(offer.draft.clone());
     seed_history(&mut offer, fixture.state, now);
     if let Some(last) = fixture.last_operation {
         seed_last(

@@ -76,8 +76,7 @@ pub(crate) fn publish(
     let publisher = store.publisher_at(loc);
     let offer = store.offer_at(loc);
     if let Some(running) = offer.running_operation(now) {
-        if running.kind() == SubmissionType::Publish && running.offer_version == offer.draft.version
-        {
+        if running.kind() == SubmissionType::Publish && offer.draft_is(running.offer_version) {
             return Ok(OperationAddress::of(publisher, offer, running));
         }
         return Err(running_conflict(publisher, offer, running));
@@ -89,9 +88,10 @@ pub(crate) fn publish(
             reason: reason.clone(),
         });
     }
-    let offer_version = offer.draft.version;
+    let offer = store.offer_mut(loc);
+    let offer_version = offer.take_next_version();
     let publishing_version = offer.publishing_version + 1;
-    store.offer_mut(loc).publishing_version = publishing_version;
+    offer.publishing_version = publishing_version;
     Ok(start(
         store,
         loc,
@@ -236,8 +236,9 @@ pub(crate) struct Put {
     pub(crate) require_if_match: bool,
 }
 
-/// Creates or replaces an offer's document (cpp-api.md E6, §2.6). Each write is a new
-/// version with a new change time and ETag; a new offer gets `plans`.
+/// Creates or replaces an offer's document (cpp-api.md E6, §2.6). Each write has a new change
+/// time and ETag, the same version (a publish makes the next one); a new offer is version 1,
+/// with `plans`.
 pub(crate) fn put_offer(
     store: &mut Store,
     publisher: &str,
@@ -257,13 +258,7 @@ pub(crate) fn put_offer(
             let current = store.offer_at(loc);
             if_match.check(Some(&current.draft.etag()), require_if_match)?;
             let changed = next_change_time(Some(current.draft.changed), now);
-            let version = current.draft.version + 1;
-            store.offer_mut(loc).save(Revision::new(
-                version,
-                changed,
-                write.offer_type_id,
-                write.body,
-            ));
+            store.offer_mut(loc).write_draft(changed, write);
             Ok((Written::Updated, loc))
         }
         Err(DomainError::OfferNotFound { .. }) => {

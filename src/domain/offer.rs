@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::document::OfferWrite;
 use super::error::DomainError;
 use super::operation::{Message, MessageLevel, Operation, StepSnapshot};
 use super::plan::OperationPlan;
@@ -139,9 +140,11 @@ pub(crate) struct Offer {
     pub(crate) plans: Plans,
     /// Why publish answers 422, when the fixture says the offer fails validation.
     pub(crate) validation_error: Option<String>,
-    /// The current document, what GET and the draft slot show.
+    /// The current document, what GET and the draft slot show. Its `version` is the newest
+    /// published one (or the fixture's): a PUT changes the document, not the version.
     pub(crate) draft: Revision,
-    /// Earlier versions, oldest first, for `versions/{n}` and the slots.
+    /// The versions published on this server and those the fixture declares, oldest first,
+    /// for `versions/{n}` and the slots.
     pub(crate) history: Vec<Revision>,
     /// Oldest first. At most the last one can still be running.
     pub(crate) operations: Vec<Operation>,
@@ -174,11 +177,8 @@ impl Offer {
             .filter(|op| op.status_at(now) == OperationStatus::Running)
     }
 
-    /// The document of version `version`, if it was saved.
+    /// The document of version `version`, if it was published or declared by the fixture.
     pub(crate) fn revision(&self, version: u32) -> Option<&Revision> {
-        if self.draft.version == version {
-            return Some(&self.draft);
-        }
         let i = self
             .history
             .binary_search_by_key(&version, |r| r.version)
@@ -201,10 +201,23 @@ impl Offer {
             .and_then(|op| self.revision(op.offer_version))
     }
 
-    /// Saves `revision` as the new draft, keeping the old one in the history.
-    pub(crate) fn save(&mut self, revision: Revision) {
-        let old = std::mem::replace(&mut self.draft, revision);
-        self.history.push(old);
+    /// Replaces the draft's document; the version stays (versions count publishes).
+    pub(crate) fn write_draft(&mut self, changed: Timestamp, write: OfferWrite) {
+        self.draft = Revision::new(self.draft.version, changed, write.offer_type_id, write.body);
+    }
+
+    /// Takes the draft as the next version, kept in the history: what a publish publishes.
+    pub(crate) fn take_next_version(&mut self) -> u32 {
+        let version = self.draft.version + 1;
+        self.draft.version = version;
+        self.history.push(self.draft.clone());
+        version
+    }
+
+    /// Whether the draft is, unchanged, the document of `version`.
+    pub(crate) fn draft_is(&self, version: u32) -> bool {
+        self.revision(version)
+            .is_some_and(|r| r.changed == self.draft.changed)
     }
 
     /// The offer status at `now`, from the newest operation. A publish that reached sign-off

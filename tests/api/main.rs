@@ -22,3 +22,4 @@ mod put;
 mod server;
 mod status;
 mod submissions;
+mod versions;

@@ -34,7 +34,8 @@ async fn publish_returns_202_with_both_headers_and_starts_a_publish() {
     let operation = json(app.get(&location).await).await;
     assert_eq!(operation["submissionType"], "publish");
     assert_eq!(operation["status"], "running");
-    assert_eq!(operation["offerVersion"], 1);
+    // The draft (version 1) is published as version 2.
+    assert_eq!(operation["offerVersion"], 2);
     assert_eq!(operation["publishingVersion"], 1);
     let ids = step_ids(&operation);
     assert_eq!(
