@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use crate::config::PutMode;
 use crate::domain::{
-    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Put, Revision, Slot, Written, json_terms,
-    put_offer as write_offer,
+    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Publisher, Put, Revision, Slot, Store,
+    Written, json_terms, put_offer as write_offer,
 };
 use crate::state::AppState;
 
@@ -53,11 +53,7 @@ pub(crate) struct PublisherDefinition {
 )]
 pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {
     let items: Vec<PublisherItem> = state.with_world(|world| {
-        world
-            .store
-            .publishers()
-            .iter()
-            .filter(|p| caller.may_access(&p.id))
+        visible(&world.store, &caller)
             .map(|p| {
                 let mut categories: Vec<String> = p
                     .offers()
@@ -79,6 +75,14 @@ pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Calle
             .collect()
     });
     json(StatusCode::OK, &items)
+}
+
+/// The publishers `caller` may see, for the routes that name no publisher.
+fn visible<'a>(store: &'a Store, caller: &'a Caller) -> impl Iterator<Item = &'a Publisher> {
+    store
+        .publishers()
+        .iter()
+        .filter(|p| caller.may_access(&p.id))
 }
 
 /// An offer-types-list item (cpp-api.md E14: the shape is not documented; the id is what
@@ -104,11 +108,7 @@ pub(crate) struct OfferTypeItem {
 )]
 pub(crate) async fn list_offer_types(State(state): State<AppState>, caller: Caller) -> Response {
     let mut ids: Vec<String> = state.with_world(|world| {
-        world
-            .store
-            .publishers()
-            .iter()
-            .filter(|p| caller.may_access(&p.id))
+        visible(&world.store, &caller)
             .flat_map(|p| p.offers().iter().map(|o| o.draft.offer_type_id.clone()))
             .collect()
     });

@@ -2,27 +2,17 @@
 //! document is built from the router's own table, so a route cannot be left out): a token not
 //! granted the publisher gets `403`, however the route names the publisher.
 
-use cloudpartner_mock::{AuthMode, Config};
 use reqwest::Method;
 
-use crate::helpers::{API_VERSION, cpp_error, header, json, spawn_app_with, test_config};
+use crate::helpers::{
+    API_VERSION, TestApp, concrete_path, cpp_error, header, json, spawn_strict_app,
+};
 
 /// Routes that name no publisher: they filter what they list by the token instead.
 const NO_PUBLISHER: [&str; 2] = ["/api/publishers", "/api/offerTypes"];
 
-/// A concrete path for a documented CPP path, every parameter naming contoso's data.
-fn concrete(template: &str) -> String {
-    template
-        .replace("{publisherId}", "contoso")
-        .replace("{offerId}", "legacy-offer")
-        .replace("{operationKey}", "contoso$legacy-offer$1$production")
-        .replace("{operationId}", "6b1a4e5e-3f3e-4c1e-9d8e-0a1b2c3d4e5f")
-        .replace("{version}", "1")
-        .replace("{slotId}", "preview")
-}
-
 /// `(method, path)` of every CPP operation in the served document.
-async fn documented_cpp_routes(app: &crate::helpers::TestApp) -> Vec<(Method, String)> {
+async fn documented_cpp_routes(app: &TestApp) -> Vec<(Method, String)> {
     let document = json(app.control(Method::GET, "/_mock/openapi.json", None).await).await;
     let paths = document["paths"].as_object().expect("paths");
     let mut routes = Vec::new();
@@ -39,14 +29,9 @@ async fn documented_cpp_routes(app: &crate::helpers::TestApp) -> Vec<(Method, St
     routes
 }
 
-#[tokio::test]
-async fn a_token_not_granted_the_publisher_gets_403_on_every_cpp_route() {
-    let app = spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await;
-    // contoso's legacy offer has a go-live operation, so its `$` key names a real one.
+/// Goes live on contoso's non-migrated offer with contoso's token; returns the `Location`
+/// (its `$` key names go-live number 1).
+async fn go_live_on_the_legacy_offer(app: &TestApp) -> String {
     let started = app
         .send_as(
             Method::POST,
@@ -56,8 +41,14 @@ async fn a_token_not_granted_the_publisher_gets_403_on_every_cpp_route() {
         )
         .await;
     assert_eq!(started.status(), 202);
+    header(&started, "location")
+}
+
+#[tokio::test]
+async fn a_token_not_granted_the_publisher_gets_403_on_every_cpp_route() {
+    let app = spawn_strict_app().await;
     assert_eq!(
-        header(&started, "location"),
+        go_live_on_the_legacy_offer(&app).await,
         format!("/api/operations/contoso$legacy-offer$1$production?{API_VERSION}")
     );
 
@@ -78,7 +69,10 @@ async fn a_token_not_granted_the_publisher_gets_403_on_every_cpp_route() {
         if NO_PUBLISHER.contains(&template.as_str()) {
             continue;
         }
-        let path = format!("{}?{API_VERSION}", concrete(template));
+        let path = format!(
+            "{}?{API_VERSION}",
+            concrete_path(template, "contoso", "legacy-offer")
+        );
         let body = (method == Method::PUT).then_some(r#"{"id":"legacy-offer"}"#);
 
         let response = app
@@ -102,11 +96,7 @@ async fn a_token_not_granted_the_publisher_gets_403_on_every_cpp_route() {
 
 #[tokio::test]
 async fn the_publisher_inside_an_operation_key_is_checked_even_when_the_key_is_malformed() {
-    let app = spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_strict_app().await;
 
     for key in [
         "contoso$legacy-offer$x$production",
@@ -128,21 +118,9 @@ async fn the_publisher_inside_an_operation_key_is_checked_even_when_the_key_is_m
 }
 
 #[tokio::test]
-async fn the_publisher_token_still_reads_its_own_operation_by_key() {
-    let app = spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await;
-    let started = app
-        .send_as(
-            Method::POST,
-            &format!("/api/publishers/contoso/offers/legacy-offer/golive?{API_VERSION}"),
-            Some("Bearer contoso-token"),
-            None,
-        )
-        .await;
-    let location = header(&started, "location");
+async fn the_publishers_own_token_still_reads_its_operation_by_key() {
+    let app = spawn_strict_app().await;
+    let location = go_live_on_the_legacy_offer(&app).await;
 
     let response = app
         .send_as(Method::GET, &location, Some("Bearer contoso-token"), None)

@@ -1,23 +1,14 @@
 //! Bearer tokens (cpp-api.md §2.2): 401 without one, strict mode's token list and its 403,
 //! and the order of checks of §2.9.
 
-use cloudpartner_mock::{AuthMode, Config};
 use reqwest::Method;
 
 use crate::helpers::{
-    API_VERSION, cpp_error, golive_path, header, json, spawn_app, spawn_app_with, test_config,
+    API_VERSION, concrete_path, cpp_error, golive_path, header, json, spawn_app, spawn_strict_app,
 };
 
 const FABRIKAM_OFFER: &str =
     "/api/publishers/fabrikam/offers/fabrikam-linux?api-version=2017-10-31";
-
-async fn strict_app() -> crate::helpers::TestApp {
-    spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await
-}
 
 #[tokio::test]
 async fn golive_without_a_bearer_token_returns_401_with_a_challenge() {
@@ -83,7 +74,7 @@ async fn a_refused_call_starts_nothing() {
 
 #[tokio::test]
 async fn strict_mode_refuses_a_token_the_fixtures_do_not_list_with_401() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
 
     let response = app
         .send_as(
@@ -103,7 +94,7 @@ async fn strict_mode_refuses_a_token_the_fixtures_do_not_list_with_401() {
 
 #[tokio::test]
 async fn strict_mode_accepts_a_listed_token_on_its_publishers_only() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
     let contoso = Some("Bearer contoso-token");
 
     let own = app
@@ -135,7 +126,7 @@ async fn strict_mode_accepts_a_listed_token_on_its_publishers_only() {
 
 #[tokio::test]
 async fn strict_mode_answers_403_before_404_and_on_operation_reads_too() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
     let fabrikam = Some("Bearer fabrikam-token");
 
     let unknown_offer = app
@@ -161,7 +152,7 @@ async fn strict_mode_answers_403_before_404_and_on_operation_reads_too() {
 
 #[tokio::test]
 async fn a_missing_token_is_reported_before_a_bad_api_version() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
 
     let response = app
         .send_as(
@@ -177,7 +168,7 @@ async fn a_missing_token_is_reported_before_a_bad_api_version() {
 
 #[tokio::test]
 async fn a_bad_api_version_is_reported_before_a_forbidden_publisher() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
 
     let response = app
         .send_as(
@@ -204,13 +195,7 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
         if !template.starts_with("/api/") {
             continue;
         }
-        let path = template
-            .replace("{publisherId}", "contoso")
-            .replace("{offerId}", "ready-to-go-live")
-            .replace("{operationId}", "00000000-0000-0000-0000-000000000001")
-            .replace("{operationKey}", "contoso$ready-to-go-live$1$preview")
-            .replace("{version}", "1")
-            .replace("{slotId}", "preview");
+        let path = concrete_path(template, "contoso", "ready-to-go-live");
         for method in operations.as_object().expect("operations").keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
             let without_token = app
@@ -240,7 +225,7 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
 
 #[tokio::test]
 async fn strict_mode_grants_match_the_publisher_ignoring_case() {
-    let app = strict_app().await;
+    let app = spawn_strict_app().await;
     let contoso = Some("Bearer contoso-token");
 
     let upper = app

@@ -48,6 +48,31 @@ pub(crate) async fn spawn_app_at_scale(scale: f64) -> TestApp {
     .await
 }
 
+/// A server in strict auth mode: only fixture tokens, on their publishers.
+pub(crate) async fn spawn_strict_app() -> TestApp {
+    spawn_app_with(Config {
+        auth: cloudpartner_mock::AuthMode::Strict,
+        ..test_config()
+    })
+    .await
+}
+
+/// A documented path template with every parameter filled in: `publisher`'s `offer`, a
+/// `$` key of its go-live number 1, an unknown operation GUID, version 1, the preview slot.
+pub(crate) fn concrete_path(template: &str, publisher: &str, offer: &str) -> String {
+    template
+        .replace("{publisherId}", publisher)
+        .replace("{offerId}", offer)
+        .replace(
+            "{operationKey}",
+            &format!("{publisher}${offer}$1$production"),
+        )
+        .replace("{operationId}", "00000000-0000-0000-0000-000000000001")
+        .replace("{id}", "00000000-0000-0000-0000-000000000001")
+        .replace("{version}", "1")
+        .replace("{slotId}", "preview")
+}
+
 /// The operation id at the end of a `Location` path.
 pub(crate) fn operation_id(location: &str) -> String {
     let path = location.split('?').next().unwrap_or_default();

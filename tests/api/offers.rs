@@ -1,11 +1,8 @@
 //! Reading publishers and offers: E1–E5.
 
-use cloudpartner_mock::{AuthMode, Config};
 use reqwest::Method;
 
-use crate::helpers::{
-    API_VERSION, cpp_error, header, json, spawn_app, spawn_app_with, test_config,
-};
+use crate::helpers::{API_VERSION, cpp_error, header, json, spawn_app, spawn_strict_app};
 
 #[tokio::test]
 async fn publishers_are_listed_from_the_fixtures() {
@@ -30,11 +27,7 @@ async fn publishers_are_listed_from_the_fixtures() {
 
 #[tokio::test]
 async fn in_strict_mode_a_token_sees_only_its_publishers() {
-    let app = spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_strict_app().await;
 
     let response = app
         .send_as(
@@ -68,11 +61,7 @@ async fn offer_types_are_those_the_offers_use_each_once() {
 
 #[tokio::test]
 async fn in_strict_mode_offer_types_are_those_of_the_tokens_publishers() {
-    let app = spawn_app_with(Config {
-        auth: AuthMode::Strict,
-        ..test_config()
-    })
-    .await;
+    let app = spawn_strict_app().await;
 
     let response = app
         .send_as(

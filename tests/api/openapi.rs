@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::helpers::{json, spawn_app};
+use crate::helpers::{concrete_path, json, spawn_app};
 
 const CHECKED_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
 
@@ -95,14 +95,7 @@ async fn every_documented_route_is_answered() {
     let mut answered = 0;
 
     for (template, operations) in document["paths"].as_object().expect("paths") {
-        let path = template
-            .replace("{publisherId}", "contoso")
-            .replace("{offerId}", "ready-to-go-live")
-            .replace("{operationId}", "00000000-0000-0000-0000-000000000001")
-            .replace("{operationKey}", "contoso$ready-to-go-live$1$preview")
-            .replace("{version}", "1")
-            .replace("{slotId}", "preview")
-            .replace("{id}", "00000000-0000-0000-0000-000000000001");
+        let path = concrete_path(template, "contoso", "ready-to-go-live");
         for method in operations.as_object().expect("operations").keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
             let response = app
