@@ -14,9 +14,9 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-use crate::clock::wall_nanos;
 use crate::config::LogFormat;
 use crate::domain::Timestamp;
+use crate::state::clock::wall_nanos;
 
 /// Installs the global subscriber; a second call (tests) leaves the first in place. Log lines
 /// go to stdout: as they happen on a terminal, else in batches (see `Batched`) until the

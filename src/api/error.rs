@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
-use crate::wire::{json, json_bytes, json_response, kind_status};
+use crate::reply::{json, json_bytes, json_response, kind_status};
 
 /// The one api-version this emulator speaks (cpp-api.md §2.1).
 pub(crate) const API_VERSION: &str = "2017-10-31";

@@ -1,10 +1,10 @@
 //! The CPP surface under `/api`: every route on one screen, behind the checks of
 //! cpp-api.md §2.9.
 
+mod caller;
 mod docs;
 mod error;
 mod extract;
-mod middleware;
 pub(crate) mod offers;
 pub(crate) mod operations;
 pub(crate) mod publish;

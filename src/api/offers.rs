@@ -14,11 +14,11 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
+use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, PublisherPath};
 use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
-use super::middleware::Caller;
-use crate::wire::json;
+use crate::reply::json;
 
 /// A publishers-list item (cpp-api.md E1).
 #[derive(Debug, Serialize, utoipa::ToSchema)]

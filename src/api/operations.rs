@@ -14,11 +14,11 @@ use crate::domain::{
 };
 use crate::state::{AppState, World};
 
+use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
-use super::middleware::Caller;
-use crate::wire::{json, json_bytes, json_response};
+use crate::reply::{json, json_bytes, json_response};
 
 /// E12 `GET /api/publishers/{publisherId}/offers/{offerId}/operations/{operationId}`.
 #[utoipa::path(

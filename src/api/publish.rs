@@ -15,10 +15,10 @@ use crate::domain::{
 };
 use crate::state::AppState;
 
+use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppError, CppErrors, MetadataBody, OfferPath, StartErrors};
 use super::error::{API_VERSION, ApiError, Result};
 use super::extract::{Host, Path, RawBody};
-use super::middleware::Caller;
 
 /// The optional body of publish, go-live and cancel: empty (or blank), JSON `null`, or
 /// `{"metadata": {"notification-emails": "…"}}` (`MetadataBody` in the document); other keys

@@ -9,12 +9,12 @@ use serde::Serialize;
 use crate::domain::DomainError;
 use crate::state::AppState;
 
+use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
-use super::middleware::Caller;
 use super::operations::{WireMessage, WireStep};
-use crate::wire::json;
+use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

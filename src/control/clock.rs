@@ -13,7 +13,7 @@ use crate::state::AppState;
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
 use super::parse;
-use crate::wire::json;
+use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::domain::DomainError;
 use crate::fixtures::FixtureError;
-use crate::wire::{json, kind_status};
+use crate::reply::{json, kind_status};
 
 pub(crate) type Result<T, E = ControlError> = std::result::Result<T, E>;
 

@@ -6,13 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::faults::FaultSpec;
+use crate::domain::FaultSpec;
 use crate::state::AppState;
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
 use super::parse;
-use crate::wire::json;
+use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::domain::FaultSpec;
 use crate::domain::Force;
-use crate::faults::FaultSpec;
 use crate::fixtures;
 use crate::state::AppState;
 

@@ -5,12 +5,12 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::journal::{JournalFilter, RecordedRequest};
 use crate::state::AppState;
+use crate::state::journal::{JournalFilter, RecordedRequest};
 
 use super::docs::{ControlAuth, ControlErrorBody, JournalFilters};
 use super::error::{ControlError, Result};
-use crate::wire::json;
+use crate::reply::json;
 
 /// A recorded request on the wire.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -9,7 +9,7 @@ pub(crate) mod faults;
 mod handle;
 pub(crate) mod journal;
 pub(crate) mod operations;
-pub(crate) mod state;
+pub(crate) mod world;
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -28,17 +28,17 @@ use faults::{add as add_fault, list as list_faults, remove as remove_fault};
 pub use handle::{Control, ControlFailure};
 use journal::{clear as clear_journal, filter_from_query, list as list_journal};
 use operations::end as end_operation;
-use state::{Progress, counts, replace, reset, set_progress};
+use world::{Progress, counts, replace, reset, set_progress};
 
 /// Every control route, each registered with its OpenAPI description (one table for the
 /// router and the document). The control token's check needs the state; the document, built
 /// without one, does not.
 pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
     let mut guarded = OpenApiRouter::new()
-        .routes(routes!(state::ready))
-        .routes(routes!(state::post_reset))
-        .routes(routes!(state::put_fixtures))
-        .routes(routes!(state::put_progress))
+        .routes(routes!(world::ready))
+        .routes(routes!(world::post_reset))
+        .routes(routes!(world::put_fixtures))
+        .routes(routes!(world::put_progress))
         .routes(routes!(journal::get_journal, journal::delete_journal))
         .routes(routes!(journal::get_count))
         .routes(routes!(
@@ -57,7 +57,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
     }
     // Health stays open: container health checks carry no token.
     OpenApiRouter::new()
-        .routes(routes!(state::health))
+        .routes(routes!(world::health))
         .merge(guarded)
 }
 

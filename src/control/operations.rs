@@ -12,7 +12,7 @@ use crate::state::AppState;
 use super::docs::{ControlAuth, ForcedAnswers, OperationPath};
 use super::error::Result;
 use super::parse;
-use crate::wire::json;
+use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

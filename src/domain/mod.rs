@@ -2,6 +2,7 @@
 
 mod document;
 mod error;
+mod fault;
 mod ids;
 mod json;
 mod lifecycle;
@@ -11,9 +12,11 @@ mod plan;
 mod step;
 mod store;
 mod time;
+pub(crate) mod whole_number;
 
 pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::{DomainError, ErrorKind};
+pub(crate) use fault::{FaultSpec, RespondSpec};
 pub(crate) use ids::{OperationId, OperationKey, name_key, name_lookup, validate_name};
 pub(crate) use json::{json_terms, json_type, without_bom};
 pub(crate) use lifecycle::{

@@ -15,9 +15,9 @@ use tower::{Service, ServiceExt};
 
 use crate::api::{ApiError, error_response};
 use crate::app::Routes;
-use crate::faults::{Effect, RequestFacts};
-use crate::journal::{RecordedRequest, publisher_and_offer};
 use crate::state::AppState;
+use crate::state::journal::{RecordedRequest, publisher_and_offer};
+use crate::state::{Effect, RequestFacts};
 
 /// Largest request body read: axum's default limit, so handlers see the same.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;

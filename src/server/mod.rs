@@ -1,6 +1,11 @@
 //! Starting and stopping the server: `MockServer::start(config)` binds before it returns and
 //! gives back a handle; dropping the handle stops the server.
 
+mod healthcheck;
+mod timeout;
+
+pub use healthcheck::healthcheck;
+
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -17,13 +22,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app;
+use crate::app::front::DropConnection;
 use crate::config::Config;
 use crate::control::Control;
 use crate::fixtures::{self, FixtureError, LoadOptions};
-use crate::layers::DropConnection;
-use crate::persist::{StateError, StateFile};
+use crate::server::timeout::{Activity, Watched};
 use crate::state::{AppState, Settings};
-use crate::watch::{Activity, Watched};
+use crate::state::{StateError, StateFile};
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +56,7 @@ pub fn load_state(config: &Config) -> Result<AppState, StartError> {
         cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
     };
     let settings = Settings::from_config(config, fixtures::default_plans(options));
-    let now = crate::clock::Clock::default().now();
+    let now = crate::state::clock::Clock::default().now();
     let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
     let state_file = config.state_file.clone().map(StateFile::new);
     let saved = match &state_file {

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
 use super::parse;
-use crate::wire::json;
+use crate::reply::json;
 
 /// What the server holds.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -126,7 +126,7 @@ pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> 
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Progress {
     /// Operations started from now on end on this read; `null`: as their plans say.
-    #[serde(default, deserialize_with = "crate::whole::optional")]
+    #[serde(default, deserialize_with = "crate::domain::whole_number::optional")]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub(crate) advance_by_polls: Option<u32>,
 }

@@ -1,17 +1,25 @@
 //! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
 
+pub(crate) mod clock;
+mod fault_book;
+mod file;
+pub(crate) mod journal;
+
+pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
+pub use file::StateError;
+pub(crate) use file::StateFile;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
 
-use crate::clock::Clock;
 use crate::config::{AuthMode, CancelMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
-use crate::domain::{Map, OperationId, Plans, Store, Timestamp};
-use crate::faults::{FaultBook, FaultSpec};
-use crate::journal::Journal;
-use crate::persist::StateFile;
+use crate::domain::{FaultSpec, Map, OperationId, Plans, Store, Timestamp};
+
+use clock::Clock;
+use journal::Journal;
 
 /// The running server's state, shared by every request. Cloning is cheap.
 #[derive(Debug, Clone)]

@@ -2,6 +2,11 @@
 //! for embedding it and for tests through tower, `Served` for the binary and `MockServer`.
 //! All three are the same front around the same routes.
 
+pub(crate) mod front;
+mod openapi;
+
+pub use openapi::openapi_json;
+
 use std::any::Any;
 use std::convert::Infallible;
 use std::future::ready;
@@ -21,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{ApiError, error_response};
-use crate::layers::Front;
+use crate::app::front::Front;
 use crate::state::AppState;
 
 /// The application as an axum `Router` (to nest or merge into another): the CPP routes and
@@ -124,7 +129,7 @@ fn front(state: AppState) -> Front {
 /// router and the document ([`crate::openapi_json`], built with no state: the control token's
 /// check is left out of it).
 pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+    OpenApiRouter::with_openapi(crate::app::openapi::ApiDoc::openapi())
         .merge(crate::api::routes())
         .merge(crate::control::routes(state))
         .routes(routes!(openapi))
@@ -140,7 +145,9 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
 )]
 async fn openapi() -> Response {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body = DOCUMENT.get_or_init(crate::openapi::openapi_json).clone();
+    let body = DOCUMENT
+        .get_or_init(crate::app::openapi::openapi_json)
+        .clone();
     let mut response = Response::new(axum::body::Body::from(body));
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
