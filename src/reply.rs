@@ -10,6 +10,12 @@ use serde::Serialize;
 
 const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
 
+/// The code and message the service answered its own failures with (docs/behaviour.md
+/// "Errors"): a handler's panic, a fault rule's 500 that names no message.
+pub(crate) const INTERNAL_ERROR_CODE: &str = "InternalServerError";
+pub(crate) const INTERNAL_ERROR_MESSAGE: &str =
+    "We cannot complete the request now, please try again later.";
+
 /// `value` as a JSON body with `Content-Type: application/json; charset=utf-8`.
 pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
     match json_bytes(value) {
@@ -18,7 +24,9 @@ pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
         // but if it ever did the client gets a CPP-shaped 500 rather than a panic.
         None => json_response(
             StatusCode::INTERNAL_SERVER_ERROR,
-            Bytes::from_static(br#"{"error":{"code":"InternalServerError","message":"We cannot complete the request now, please try again later."}}"#),
+            Bytes::from(format!(
+                r#"{{"error":{{"code":"{INTERNAL_ERROR_CODE}","message":"{INTERNAL_ERROR_MESSAGE}"}}}}"#
+            )),
         ),
     }
 }

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
-use crate::reply::{json, json_bytes, json_response, kind_status};
+use crate::reply::{
+    INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, json, json_bytes, json_response, kind_status,
+};
 
 /// The one api-version this emulator speaks (cpp-api.md §2.1).
 pub(crate) const API_VERSION: &str = "2017-10-31";
@@ -48,6 +50,10 @@ pub(crate) enum ApiError {
     #[error("The request body is larger than the server accepts.")]
     PayloadTooLarge,
 
+    /// A failure of the server itself (a handler's panic); its detail is logged, not sent.
+    #[error("{INTERNAL_ERROR_MESSAGE}")]
+    Internal,
+
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -61,6 +67,7 @@ impl ApiError {
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Domain(e) => kind_status(e.kind()),
         }
     }
@@ -73,6 +80,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
             ApiError::PayloadTooLarge => "PayloadTooLarge",
+            ApiError::Internal => INTERNAL_ERROR_CODE,
             ApiError::BadRequest(_) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
                 match self.status_code() {
                     StatusCode::NOT_FOUND => "NotFound",

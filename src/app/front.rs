@@ -1,20 +1,24 @@
 //! The service in front of the routes (`Front`): request ids, the body and its timeout, the
 //! journal, the fault rules and the request log.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tower::layer::Layer;
 use tower::{Service, ServiceExt};
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
 use crate::api::{ApiError, error_response};
-use crate::app::Routes;
+use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE};
 use crate::state::AppState;
 use crate::state::journal::{RecordedRequest, publisher_and_offer};
 use crate::state::{Effect, RequestFacts};
@@ -40,21 +44,29 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 ///    included);
 /// 4. the fault rules, which may answer instead of the route (or after it);
 /// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id.
+///
+/// A panic in a route becomes a CPP 500 that the journal and the log see, not a dropped
+/// connection. `Front` wraps the router from outside: a layer inside a `Router` costs a boxed
+/// future per route and request.
 #[derive(Clone)]
 pub(crate) struct Front {
     state: AppState,
     routes: Routes,
 }
 
+/// The router with its catch-panic: what [`Front`] passes each request on to.
+type Routes = CatchPanic<Router, PanicResponse>;
+
 impl Front {
-    pub(crate) fn new(state: AppState, routes: Routes) -> Self {
+    pub(crate) fn new(state: AppState, router: Router) -> Self {
+        let routes = CatchPanicLayer::custom(PanicResponse).layer(router);
         Self { state, routes }
     }
 
     /// The answer to `request`, in a future of its own type: the server's connections hold
     /// it in place, where tower's `call` must box it (a 3.5 KiB allocation and copy).
-    pub(crate) async fn serve(self, request: Request) -> Response {
-        front(&self.state, request, self.routes).await
+    pub(crate) async fn answer(self, request: Request) -> Response {
+        with_request_id(&self.state, request, self.routes).await
     }
 }
 
@@ -75,13 +87,13 @@ impl Service<Request> for Front {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let answer = self.clone().serve(request);
+        let answer = self.clone().answer(request);
         Box::pin(async move { Ok(answer.await) })
     }
 }
 
 /// Steps 1 and 5 of [`Front`] around the rest.
-async fn front(state: &AppState, request: Request, routes: Routes) -> Response {
+async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> Response {
     let started = Instant::now();
     // A new id is not added to the request: the routes do not read it, and the journal is
     // given it (as the last header, where an insert would have put it).
@@ -96,7 +108,7 @@ async fn front(state: &AppState, request: Request, routes: Routes) -> Response {
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = answer(state, request, routes, new.then_some(&id)).await;
+    let mut response = checked_and_recorded(state, request, routes, new.then_some(&id)).await;
     tracing::info!(
         method = method.as_str(),
         path = uri.path(),
@@ -110,7 +122,7 @@ async fn front(state: &AppState, request: Request, routes: Routes) -> Response {
 }
 
 /// The routes' answer to `request`.
-async fn run(routes: Routes, request: Request) -> Response {
+async fn route(routes: Routes, request: Request) -> Response {
     match routes.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
@@ -118,7 +130,7 @@ async fn run(routes: Routes, request: Request) -> Response {
 }
 
 /// Steps 2–4 of [`Front`]; `new_id` is the request id the front made, if it made one.
-async fn answer(
+async fn checked_and_recorded(
     state: &AppState,
     request: Request,
     routes: Routes,
@@ -151,7 +163,7 @@ async fn answer(
     let response = if is_api && state.has_faults() {
         inject(state, request, routes).await
     } else {
-        run(routes, request).await
+        route(routes, request).await
     };
     if let Some(mut entry) = entry {
         entry.status = response
@@ -198,14 +210,14 @@ async fn inject(state: &AppState, request: Request, routes: Routes) -> Response 
     };
     let effect = state.with_world(|world| world.faults.select(&facts));
     let Some(effect) = effect else {
-        return run(routes, request).await;
+        return route(routes, request).await;
     };
     tracing::info!(rule = %effect.rule, "fault rule fired");
     if !effect.latency.is_zero() {
         tokio::time::sleep(effect.latency).await;
     }
     if effect.after_commit {
-        let response = run(routes, request).await;
+        let response = route(routes, request).await;
         if !response.status().is_success() {
             return response;
         }
@@ -213,7 +225,7 @@ async fn inject(state: &AppState, request: Request, routes: Routes) -> Response 
     }
     match fault_response(&effect) {
         Some(response) => response,
-        None => run(routes, request).await,
+        None => route(routes, request).await,
     }
 }
 
@@ -262,10 +274,7 @@ fn fault_response(effect: &Effect) -> Option<Response> {
 /// §2.5), the status's name otherwise.
 fn default_error(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
-        500 => (
-            "InternalServerError",
-            "We cannot complete the request now, please try again later.",
-        ),
+        500 => (INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE),
         429 => ("TooManyRequests", "Too many requests. Retry later."),
         503 => (
             "ServiceUnavailable",
@@ -275,6 +284,29 @@ fn default_error(status: StatusCode) -> (&'static str, &'static str) {
         504 => ("GatewayTimeout", "Gateway timeout."),
         _ => ("Fault", "The request failed."),
     }
+}
+
+/// The panic answer ([`panic_response`]), as a type `CatchPanic` can name.
+#[derive(Debug, Clone, Copy)]
+struct PanicResponse;
+
+impl ResponseForPanic for PanicResponse {
+    type ResponseBody = Body;
+
+    fn response_for_panic(&mut self, panic: Box<dyn Any + Send + 'static>) -> Response {
+        panic_response(panic)
+    }
+}
+
+/// A panic's answer: the service's own 500, the panic's message logged, not sent.
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "request handler panicked");
+    ApiError::Internal.into_response()
 }
 
 #[cfg(test)]
@@ -290,5 +322,44 @@ mod tests {
         assert_eq!(redacted("Basic dXNlcjpwdw=="), "Basic [redacted]");
         assert_eq!(redacted("secret-token"), "[redacted]");
         assert_eq!(redacted(""), "[redacted]");
+    }
+
+    #[tokio::test]
+    async fn a_route_that_panics_is_answered_with_the_cpp_500() {
+        use tower::ServiceExt;
+
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let routes = Router::new().route("/boom", axum::routing::get(boom));
+        let service = CatchPanicLayer::custom(PanicResponse).layer(routes);
+
+        let request = Request::get("/boom")
+            .body(Body::empty())
+            .expect("a request");
+        let response = service.oneshot(request).await.expect("answered");
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(Body::new(response.into_body()), 1 << 16)
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "InternalServerError");
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_cpp_500() {
+        let response = panic_response(Box::new("boom"));
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "InternalServerError");
+        assert_eq!(
+            body["error"]["message"],
+            "We cannot complete the request now, please try again later."
+        );
     }
 }

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use crate::control;
 
 /// What the routes do not say: the title, the shared schemas, the bearer scheme, the tags.
-/// The paths come from the route table ([`crate::app::routes`]).
+/// The paths come from the route table (`routes.rs`).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -39,10 +39,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document, as pretty JSON with a final newline.
-pub fn openapi_json() -> String {
-    let mut document =
-        serde_json::to_value(crate::app::routes(None).into_openapi()).unwrap_or_default();
+/// `document` as pretty JSON with a final newline, refined.
+pub(crate) fn render(document: utoipa::openapi::OpenApi) -> String {
+    let mut document = serde_json::to_value(document).unwrap_or_default();
     refine(&mut document);
     let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::state::AppState;
 
 use super::docs::{ControlAuth, ControlErrorBody};
-use super::error::{ControlError, Result};
-use super::parse;
+use super::error::{ControlError, Result, parse};
 use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -51,20 +51,3 @@ pub(crate) struct OperationPath {
     /// The operation's GUID
     id: uuid::Uuid,
 }
-
-/// The answers of a forced ending.
-#[derive(Debug, IntoResponses)]
-pub(crate) enum ForcedAnswers {
-    /// Ended
-    #[response(status = 200)]
-    Ended(super::operations::Forced),
-    /// Not a GUID, or not a step of this operation
-    #[response(status = 400)]
-    BadRequest(ControlErrorBody),
-    /// No such operation
-    #[response(status = 404)]
-    NotFound(ControlErrorBody),
-    /// It had already ended
-    #[response(status = 409)]
-    Conflict(ControlErrorBody),
-}

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::domain::DomainError;
+use serde::de::DeserializeOwned;
+
+use crate::domain::{DomainError, json_terms, without_bom};
 use crate::fixtures::FixtureError;
 use crate::reply::{json, kind_status};
 
@@ -77,4 +79,21 @@ impl IntoResponse for ControlError {
         };
         json(status, &body)
     }
+}
+
+/// A JSON request body (a leading byte-order mark dropped), refused with a clear 400 (an
+/// empty one too: every control route that reads a body needs one).
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
+    let body = without_bom(body);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ControlError::BadRequest(
+            "The request body is missing: this route takes a JSON object.".to_owned(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ControlError::BadRequest(format!(
+            "The request body is not valid: {}.",
+            json_terms(&e)
+        ))
+    })
 }

@@ -10,8 +10,7 @@ use crate::domain::FaultSpec;
 use crate::state::AppState;
 
 use super::docs::{ControlAuth, ControlErrorBody};
-use super::error::{ControlError, Result};
-use super::parse;
+use super::error::{ControlError, Result, parse};
 use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

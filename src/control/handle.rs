@@ -8,6 +8,7 @@ use crate::fixtures;
 use crate::state::AppState;
 
 use super::error::ControlError;
+use super::{clock, faults, journal, operations, world};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -57,13 +58,13 @@ impl Control {
 
     /// What the server holds, as `GET /_mock/health` answers it.
     pub fn health(&self) -> serde_json::Value {
-        serde_json::to_value(super::counts(&self.state)).unwrap_or_default()
+        serde_json::to_value(world::counts(&self.state)).unwrap_or_default()
     }
 
     /// `POST /_mock/reset`: back to the fixtures as loaded — offers, operations, fault rules
     /// (the fixtures' only), an empty journal, the clock at the wall time.
     pub fn reset(&self) -> Result<()> {
-        super::reset(&self.state)?;
+        world::reset(&self.state)?;
         Ok(())
     }
 
@@ -73,15 +74,15 @@ impl Control {
         let body =
             serde_json::to_vec(fixtures).map_err(|e| ControlError::BadRequest(e.to_string()))?;
         let sources = fixtures::split_body("request body", &body).map_err(ControlError::from)?;
-        super::replace(&self.state, sources)?;
+        world::replace(&self.state, sources)?;
         Ok(())
     }
 
     /// `GET /_mock/journal?{query}`: the recorded `/api` requests, newest first, filtered by
     /// `method`, `pathPrefix`, `publisher`, `offer`, `status` (e.g. `"method=POST&status=202"`).
     pub fn journal(&self, query: &str) -> Result<Vec<serde_json::Value>> {
-        let filter = super::filter_from_query(query)?;
-        let listing = super::list_journal(&self.state, &filter);
+        let filter = journal::filter_from_query(query)?;
+        let listing = journal::list(&self.state, &filter);
         Ok(listing
             .requests
             .into_iter()
@@ -91,19 +92,19 @@ impl Control {
 
     /// `DELETE /_mock/journal`.
     pub fn clear_journal(&self) {
-        super::clear_journal(&self.state);
+        journal::clear(&self.state);
     }
 
     /// `POST /_mock/faults`: adds a fault rule (the JSON of the README), returns its id.
     pub fn add_fault(&self, rule: serde_json::Value) -> Result<String> {
         let spec: FaultSpec = serde_json::from_value(rule)
             .map_err(|e| ControlError::BadRequest(format!("The fault rule is not valid: {e}.")))?;
-        Ok(super::add_fault(&self.state, spec)?)
+        Ok(faults::add(&self.state, spec)?)
     }
 
     /// `GET /_mock/faults`: the rules with their ids and counters.
     pub fn faults(&self) -> Vec<serde_json::Value> {
-        super::list_faults(&self.state)
+        faults::list(&self.state)
             .into_iter()
             .filter_map(|r| serde_json::to_value(r).ok())
             .collect()
@@ -111,17 +112,17 @@ impl Control {
 
     /// `DELETE /_mock/faults/{id}`.
     pub fn remove_fault(&self, id: &str) -> Result<()> {
-        Ok(super::remove_fault(&self.state, id)?)
+        Ok(faults::remove(&self.state, id)?)
     }
 
     /// `POST /_mock/clock/advance`: operations progress as if `by` had passed.
     pub fn advance_clock(&self, by: Duration) {
-        super::advance(&self.state, by);
+        clock::advance(&self.state, by);
     }
 
     /// `POST /_mock/operations/{id}/complete`.
     pub fn complete_operation(&self, id: &str) -> Result<()> {
-        Ok(super::end_operation(&self.state, id, Force::Complete)?)
+        Ok(operations::end(&self.state, id, Force::Complete)?)
     }
 
     /// `POST /_mock/operations/{id}/fail`: fails the operation at `step` (a step id such as
@@ -131,20 +132,20 @@ impl Control {
             step: step.to_owned(),
             message: message.to_owned(),
         };
-        Ok(super::end_operation(&self.state, id, how)?)
+        Ok(operations::end(&self.state, id, how)?)
     }
 
     /// `POST /_mock/operations/{id}/cancel`.
     pub fn cancel_operation(&self, id: &str) -> Result<()> {
-        Ok(super::end_operation(&self.state, id, Force::Cancel)?)
+        Ok(operations::end(&self.state, id, Force::Cancel)?)
     }
 
     /// `PUT /_mock/progress`: operations started from now on end on read number `polls`
     /// (`None`: as their plans say).
     pub fn advance_by_polls(&self, polls: Option<u32>) -> Result<()> {
-        super::set_progress(
+        world::set_progress(
             &self.state,
-            super::Progress {
+            world::Progress {
                 advance_by_polls: polls,
             },
         )?;

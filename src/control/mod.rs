@@ -15,20 +15,13 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::{json_terms, without_bom};
 use crate::state::AppState;
 
-use clock::advance;
 use error::ControlError;
-use faults::{add as add_fault, list as list_faults, remove as remove_fault};
 pub use handle::{Control, ControlFailure};
-use journal::{clear as clear_journal, filter_from_query, list as list_journal};
-use operations::end as end_operation;
-use world::{Progress, counts, replace, reset, set_progress};
 
 /// Every control route, each registered with its OpenAPI description (one table for the
 /// router and the document). The control token's check needs the state; the document, built
@@ -80,21 +73,4 @@ async fn require_control_token(
         }
     }
     next.run(request).await
-}
-
-/// A JSON request body (a leading byte-order mark dropped), refused with a clear 400 (an
-/// empty one too: every control route that reads a body needs one).
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
-    let body = without_bom(body);
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ControlError::BadRequest(
-            "The request body is missing: this route takes a JSON object.".to_owned(),
-        ));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        ControlError::BadRequest(format!(
-            "The request body is not valid: {}.",
-            json_terms(&e)
-        ))
-    })
 }

@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Force, OperationId, force};
 use crate::state::AppState;
 
-use super::docs::{ControlAuth, ForcedAnswers, OperationPath};
-use super::error::Result;
-use super::parse;
+use super::docs::{ControlAuth, ControlErrorBody, OperationPath};
+use super::error::{Result, parse};
 use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -19,6 +18,27 @@ use crate::reply::json;
 pub(crate) struct Forced {
     id: String,
     ended: &'static str,
+}
+
+/// The answers of a forced ending, as the OpenAPI document describes them.
+#[derive(Debug, utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes the answers in the OpenAPI document; never built"
+)]
+pub(crate) enum ForcedAnswers {
+    /// Ended
+    #[response(status = 200)]
+    Ended(Forced),
+    /// Not a GUID, or not a step of this operation
+    #[response(status = 400)]
+    BadRequest(ControlErrorBody),
+    /// No such operation
+    #[response(status = 404)]
+    NotFound(ControlErrorBody),
+    /// It had already ended
+    #[response(status = 409)]
+    Conflict(ControlErrorBody),
 }
 
 /// Ends the running operation `id` as `how` says.

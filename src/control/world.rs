@@ -12,8 +12,7 @@ use crate::fixtures::{self, LoadOptions, Sources};
 use crate::state::AppState;
 
 use super::docs::{ControlAuth, ControlErrorBody};
-use super::error::{ControlError, Result};
-use super::parse;
+use super::error::{ControlError, Result, parse};
 use crate::reply::json;
 
 /// What the server holds.

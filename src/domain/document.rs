@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::error::DomainError;
 use super::json::json_type;
-use super::offer::ETag;
+use super::time::Timestamp;
 
 /// Top-level keys the server owns: ignored on PUT (cpp-api.md §3.8, Q14). pub sends its
 /// ETag in the body; the docs' example sends `version`.
@@ -147,6 +147,24 @@ impl OfferWrite {
             offer_type_id,
             body,
         })
+    }
+}
+
+/// A weak, Azure-Table-style ETag built from the change time, colons percent-encoded:
+/// `W/"datetime'2019-10-30T22%3A03%3A51.6562051Z'"` (cpp-api.md §2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ETag(String);
+
+impl ETag {
+    pub(crate) fn of(changed: Timestamp) -> Self {
+        Self(format!(
+            "W/\"datetime'{}'\"",
+            changed.to_string().replace(':', "%3A")
+        ))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

@@ -1,7 +1,6 @@
 //! `DomainError`: every way a CPP request can fail for reasons of state, with no HTTP in it.
 
-use super::offer::OfferStatus;
-use super::step::SubmissionType;
+use super::step::{OfferStatus, SubmissionType};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum DomainError {

@@ -23,14 +23,9 @@ pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,
 };
-pub(crate) use offer::{Offer, OfferStatus, Plans, Revision, Slot};
+pub(crate) use offer::{Offer, Plans, Revision, Slot};
 pub(crate) use operation::{Message, Operation, StepSnapshot, Stop};
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
-pub(crate) use step::{OperationStatus, SubmissionType};
-pub(crate) use store::{Grants, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
+pub(crate) use step::{OfferStatus, OperationStatus, SubmissionType};
+pub(crate) use store::{Grants, Map, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};
-
-/// The hash map of the store's indexes: foldhash instead of SipHash. Keys are ids a client
-/// sent to its own local server, so there is no flooding to resist, and each request makes
-/// several lookups.
-pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -1,45 +1,16 @@
 //! Offers: their saved document versions (with ETags), the operations run on them, and what
 //! follows from the newest operation: offer status, slots, what waits for go-live.
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::document::OfferWrite;
+use super::document::{ETag, OfferWrite};
 use super::error::DomainError;
 use super::operation::{Message, MessageLevel, Operation, StepSnapshot};
 use super::plan::OperationPlan;
-use super::step::{OperationStatus, StepId, StepStatus, SubmissionType};
+use super::step::{OfferStatus, OperationStatus, StepId, StepStatus, SubmissionType};
 use super::time::Timestamp;
-
-/// Offer `status` (cpp-api.md §3.7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OfferStatus {
-    NeverPublished,
-    Running,
-    Succeeded,
-    Canceled,
-    Failed,
-}
-
-impl OfferStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            OfferStatus::NeverPublished => "neverPublished",
-            OfferStatus::Running => "running",
-            OfferStatus::Succeeded => "succeeded",
-            OfferStatus::Canceled => "canceled",
-            OfferStatus::Failed => "failed",
-        }
-    }
-}
-
-impl fmt::Display for OfferStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// How the offer's publish and go-live operations run (fixture-driven).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -54,24 +25,6 @@ impl Plans {
             SubmissionType::Publish => &self.publish,
             SubmissionType::GoLive => &self.go_live,
         }
-    }
-}
-
-/// A weak, Azure-Table-style ETag built from the change time, colons percent-encoded:
-/// `W/"datetime'2019-10-30T22%3A03%3A51.6562051Z'"` (cpp-api.md §2.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ETag(String);
-
-impl ETag {
-    pub(crate) fn of(changed: Timestamp) -> Self {
-        Self(format!(
-            "W/\"datetime'{}'\"",
-            changed.to_string().replace(':', "%3A")
-        ))
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
     }
 }
 

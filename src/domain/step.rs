@@ -171,3 +171,31 @@ impl StepStatus {
         }
     }
 }
+
+/// Offer `status` (cpp-api.md §3.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OfferStatus {
+    NeverPublished,
+    Running,
+    Succeeded,
+    Canceled,
+    Failed,
+}
+
+impl OfferStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            OfferStatus::NeverPublished => "neverPublished",
+            OfferStatus::Running => "running",
+            OfferStatus::Succeeded => "succeeded",
+            OfferStatus::Canceled => "canceled",
+            OfferStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for OfferStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

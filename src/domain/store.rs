@@ -3,13 +3,17 @@
 
 use std::sync::Arc;
 
-use super::Map;
 use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, name_key, name_lookup};
 use super::offer::Offer;
 use super::operation::Operation;
 use super::step::SubmissionType;
 use super::time::Timestamp;
+
+/// The hash map of the store's indexes: foldhash instead of SipHash. Keys are ids a client
+/// sent to its own local server, so there is no flooding to resist, and each request makes
+/// several lookups.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Publisher {

@@ -177,7 +177,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let timeout = state.settings().request_timeout;
-    let served = app::Served::new(state);
+    let app = app::App::new(state);
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -196,16 +196,16 @@ pub async fn run(
         };
         let _ = stream.set_nodelay(true);
         // A client that never finishes its request line and headers, or leaves the
-        // connection idle, is dropped after the request timeout (`watch`); the body is
-        // bounded by `layers::Front`.
+        // connection idle, is dropped after the request timeout (`timeout.rs`); the body is
+        // bounded by the front (`app::front`).
         let activity = Arc::new(Activity::default());
-        let served = served.clone();
+        let app = app.clone();
         let watched = Arc::clone(&activity);
         let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let busy = watched.request();
-            let served = served.clone();
+            let app = app.clone();
             async move {
-                let response = served.answer_incoming(request).await;
+                let response = app.answer_incoming(request).await;
                 drop(busy);
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);
