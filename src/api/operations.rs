@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use crate::config::SuccessStatus;
 use crate::domain::{
-    DomainError, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
+    DomainError, Found, Message, Offer, Operation, OperationId, OperationKey, OperationStatus,
     StepSnapshot, SubmissionType, Timestamp, WireTime,
 };
-use crate::state::{AppState, World};
+use crate::state::{AppState, Rendered, WorldId};
 
 use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
@@ -42,9 +42,8 @@ pub(crate) async fn get_operation(
     let polled = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let id = OperationId::parse(&operation)?;
-        // Only an operation of this offer; its read moves it on if it advances by polls.
-        world.store.operation_in(loc, id)?;
-        poll(world, id, now)
+        let found = world.store.read_in(loc, id, now)?;
+        Ok::<_, DomainError>(Polled::of(found, &world.rendered))
     })?;
     Ok(answer_poll(&state, polled, now))
 }
@@ -94,8 +93,8 @@ pub(crate) async fn get_operation_by_key(
     let key = OperationKey::parse(&key)?;
     let now = state.now();
     let polled = state.with_world(|world| {
-        let id = world.store.operation_by_key(&key)?.operation.id;
-        poll(world, id, now)
+        let found = world.store.read_by_key(&key, now)?;
+        Ok::<_, DomainError>(Polled::of(found, &world.rendered))
     })?;
     Ok(answer_poll(&state, polled, now))
 }
@@ -288,37 +287,46 @@ impl Submission {
 /// the body is built).
 enum Polled {
     Kept(Bytes),
-    Fresh(Operation, bool),
+    Fresh {
+        operation: Operation,
+        /// Whether its offer is migrated (which decides `notificationEmails`).
+        migrated: bool,
+        /// The world the operation was read from, for keeping its body.
+        world: WorldId,
+    },
 }
 
-/// Reads `id` (which moves it on if it advances by polls).
-fn poll(world: &mut World, id: OperationId, now: Timestamp) -> Result<Polled, DomainError> {
-    let found = world.store.read(id, now)?;
-    Ok(match world.rendered.get(id) {
-        Some(body) => Polled::Kept(body),
-        None => Polled::Fresh(found.operation.clone(), found.offer.migrated),
-    })
+impl Polled {
+    fn of(found: Found<'_>, rendered: &Rendered) -> Self {
+        match rendered.get(found.operation.id) {
+            Some(body) => Polled::Kept(body),
+            None => Polled::Fresh {
+                operation: found.operation.clone(),
+                migrated: found.offer.migrated,
+                world: rendered.world(),
+            },
+        }
+    }
 }
 
 /// The operation detail as the answer to a poll; the body of a finished operation is kept
 /// for the next poll (it cannot change any more: the success spelling and the offer's
-/// migration are fixed, and a reset replaces the kept bodies with the store).
+/// migration are fixed).
 fn answer_poll(state: &AppState, polled: Polled, now: Timestamp) -> Response {
-    let (operation, migrated) = match polled {
+    let (operation, migrated, world) = match polled {
         Polled::Kept(body) => return json_response(StatusCode::OK, body),
-        Polled::Fresh(operation, migrated) => (operation, migrated),
+        Polled::Fresh {
+            operation,
+            migrated,
+            world,
+        } => (operation, migrated, world),
     };
     let detail = OperationDetail::new(&operation, migrated, now, state.settings().success_status);
     let Some(body) = json_bytes(&detail).map(Bytes::from) else {
         return json(StatusCode::OK, &detail);
     };
     if operation.status_at(now) != OperationStatus::Running {
-        state.with_world(|world| {
-            // Unless a reset came in between.
-            if world.store.holds(operation.id) {
-                world.rendered.keep(operation.id, body.clone());
-            }
-        });
+        state.with_world(|w| w.rendered.keep(world, operation.id, body.clone()));
     }
     json_response(StatusCode::OK, body)
 }

@@ -10,8 +10,7 @@ use serde_json::Value;
 
 use crate::config::{CancelMode, OperationLocationStyle};
 use crate::domain::{
-    Cancel, DomainError, Notify, OfferLoc, OperationAddress, Store, Timestamp, json_terms,
-    json_type,
+    self, Cancel, Notify, OperationAddress, SubmissionType, json_terms, json_type,
 };
 use crate::state::AppState;
 
@@ -69,40 +68,29 @@ fn parse_notify(body: &[u8]) -> Result<Notify> {
     })
 }
 
-type Start = fn(
-    &mut Store,
-    OfferLoc,
-    Notify,
-    Timestamp,
-) -> std::result::Result<OperationAddress, DomainError>;
-
-/// Finds the offer (404), then checks the body (400), then starts the operation: the order
-/// of cpp-api.md §2.9, under one lock so racing requests start one operation.
-fn start(
-    state: &AppState,
-    publisher: &str,
-    offer: &str,
-    body: &[u8],
-    start: Start,
-) -> Result<OperationAddress> {
-    let notify = parse_notify(body);
-    let now = state.now();
-    state.with_world(|world| {
-        let loc = world.store.locate_offer(publisher, offer)?;
-        Ok(start(&mut world.store, loc, notify?, now)?)
-    })
-}
-
-/// Starts an operation (publish or go-live) and answers `202` with the headers that lead to it.
-fn started(
+/// Starts a publish or a go-live and answers `202` with the headers that lead to it. Finds the
+/// offer (404), then checks the body (400), then starts the operation: the order of checks
+/// (docs/behaviour.md "Order of checks"), under one lock so racing requests start one
+/// operation.
+fn start_operation(
     state: &AppState,
     publisher: &str,
     offer: &str,
     host: Option<HeaderValue>,
     body: &[u8],
-    how: Start,
+    kind: SubmissionType,
 ) -> Result<Response> {
-    let address = start(state, publisher, offer, body, how)?;
+    let notify = parse_notify(body);
+    let now = state.now();
+    let address = state.with_world(|world| {
+        let loc = world.store.locate_offer(publisher, offer)?;
+        let notify = notify?;
+        let started = match kind {
+            SubmissionType::Publish => domain::publish(&mut world.store, loc, notify, now),
+            SubmissionType::GoLive => domain::go_live(&mut world.store, loc, notify, now),
+        };
+        Ok::<_, ApiError>(started?)
+    })?;
     Ok(with_location(
         state,
         host.as_ref(),
@@ -135,13 +123,13 @@ pub(crate) async fn publish(
     Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    started(
+    start_operation(
         &state,
         &publisher,
         &offer,
         host,
         &body,
-        crate::domain::publish,
+        SubmissionType::Publish,
     )
 }
 
@@ -168,13 +156,13 @@ pub(crate) async fn go_live(
     Host(host): Host,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    started(
+    start_operation(
         &state,
         &publisher,
         &offer,
         host,
         &body,
-        crate::domain::go_live,
+        SubmissionType::GoLive,
     )
 }
 

@@ -18,9 +18,10 @@ use tower::{Service, ServiceExt};
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
 use crate::api::{ApiError, error_response};
+use crate::domain::names_in_path;
 use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE};
 use crate::state::AppState;
-use crate::state::journal::{RecordedRequest, publisher_and_offer};
+use crate::state::journal::RecordedRequest;
 use crate::state::{Effect, RequestFacts};
 
 /// Largest request body read: axum's default limit, so handlers see the same.
@@ -200,7 +201,7 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out
 /// after the lock is released.
 async fn inject(state: &AppState, request: Request, routes: Routes) -> Response {
-    let (publisher, offer) = publisher_and_offer(request.uri().path());
+    let (publisher, offer) = names_in_path(request.uri().path());
     let facts = RequestFacts {
         method: request.method().as_str(),
         path: request.uri().path(),

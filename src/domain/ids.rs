@@ -137,9 +137,62 @@ impl fmt::Display for OperationKey {
     }
 }
 
+/// The publisher and offer a CPP path names, if any, decoded: `/api/publishers/{p}[/offers/{o}…]`
+/// or `/api/operations/{p}${o}$…`. For the journal's filters and the fault rules' matches, which
+/// see every path, routed or not.
+pub(crate) fn names_in_path(path: &str) -> (Option<String>, Option<String>) {
+    let mut segments = path.trim_start_matches('/').split('/');
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("api"), Some("publishers"), Some(p)) if !p.is_empty() => {
+            let offer = match (segments.next(), segments.next()) {
+                (Some("offers"), Some(o)) if !o.is_empty() => Some(decode(o)),
+                _ => None,
+            };
+            (Some(decode(p)), offer)
+        }
+        (Some("api"), Some("operations"), Some(key)) => {
+            let key = decode(key);
+            let mut parts = key.split('$');
+            (
+                parts.next().map(str::to_owned),
+                parts.next().map(str::to_owned),
+            )
+        }
+        _ => (None, None),
+    }
+}
+
+fn decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_name_their_names_in_path() {
+        let both = (Some("contoso".to_owned()), Some("my-offer".to_owned()));
+        assert_eq!(
+            names_in_path("/api/publishers/contoso/offers/my-offer/golive"),
+            both
+        );
+        assert_eq!(
+            names_in_path("/api/operations/contoso$my-offer$1$preview"),
+            both
+        );
+        assert_eq!(
+            names_in_path("/api/operations/contoso%24my-offer%241%24preview"),
+            both
+        );
+        assert_eq!(
+            names_in_path("/api/publishers/contoso/offers"),
+            (Some("contoso".to_owned()), None)
+        );
+        assert_eq!(names_in_path("/api/publishers"), (None, None));
+    }
 
     #[test]
     fn names_accept_slugs_and_refuse_path_characters() {

@@ -7,7 +7,7 @@ use super::error::DomainError;
 use super::ids::{KeySlot, OperationId, OperationKey, validate_name};
 use super::offer::{Offer, Plans, Revision, next_change_time};
 use super::operation::ForceError;
-use super::operation::{Operation, Stop};
+use super::operation::Operation;
 use super::plan::CancelPlan;
 use super::plan::Failure;
 use super::step::SubmissionType;
@@ -92,7 +92,7 @@ pub(crate) fn publish(
     let offer_version = offer.take_next_version();
     let publishing_version = offer.publishing_version + 1;
     offer.publishing_version = publishing_version;
-    Ok(start(
+    Ok(begin_operation(
         store,
         loc,
         SubmissionType::Publish,
@@ -134,7 +134,7 @@ pub(crate) fn go_live(
                 .and_then(|op| op.notification_emails().map(str::to_owned))
         }),
     };
-    Ok(start(
+    Ok(begin_operation(
         store,
         loc,
         SubmissionType::GoLive,
@@ -145,7 +145,7 @@ pub(crate) fn go_live(
     ))
 }
 
-fn start(
+fn begin_operation(
     store: &mut Store,
     loc: OfferLoc,
     kind: SubmissionType,
@@ -198,7 +198,7 @@ pub(crate) fn cancel(
         return Ok(Cancel::NothingRunning(newest));
     };
     let address = OperationAddress::of(publisher, offer, running);
-    if running.stopped().is_some() {
+    if running.canceled_at().is_some() {
         return Ok(Cancel::Requested(address));
     }
     let (at, outcome) = match running.plan.cancel() {
@@ -215,7 +215,7 @@ pub(crate) fn cancel(
         CancelPlan::After(delay) => (now.plus(delay), Cancel::Requested(address)),
     };
     if let Some(op) = store.offer_mut(loc).operations.last_mut() {
-        op.set_stopped(at, Stop::Canceled);
+        op.cancel_at(at);
     }
     Ok(outcome)
 }

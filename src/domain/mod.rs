@@ -17,15 +17,17 @@ pub(crate) mod whole_number;
 pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::{DomainError, ErrorKind};
 pub(crate) use fault::{FaultSpec, RespondSpec};
-pub(crate) use ids::{OperationId, OperationKey, name_key, name_lookup, validate_name};
+pub(crate) use ids::{
+    OperationId, OperationKey, name_key, name_lookup, names_in_path, validate_name,
+};
 pub(crate) use json::{json_terms, json_type, without_bom};
 pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,
 };
 pub(crate) use offer::{Offer, Plans, Revision, Slot};
-pub(crate) use operation::{Message, Operation, StepSnapshot, Stop};
+pub(crate) use operation::{Message, Operation, StepSnapshot};
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use step::{OfferStatus, OperationStatus, SubmissionType};
-pub(crate) use store::{Grants, Map, OfferLoc, Publisher, SavedStore, Store, StoreSnapshot};
+pub(crate) use store::{Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};

@@ -18,12 +18,6 @@ pub(crate) enum ForceError {
     StepEnded,
 }
 
-/// Why an operation ended before its plan did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) enum Stop {
-    Canceled,
-}
-
 /// One publish or go-live request, as stored.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Operation {
@@ -41,8 +35,10 @@ pub(crate) struct Operation {
 struct Rare {
     /// The comma-separated list given at publish (shown for non-migrated offers only).
     notification_emails: Option<Box<str>>,
-    /// Set when the operation was ended from outside its plan, with the instant.
-    stopped: Option<(Timestamp, Stop)>,
+    /// When a cancel takes (or took) effect. Read from state files in either form: this
+    /// instant, or the `[instant, "Canceled"]` pair earlier versions wrote as `stopped`.
+    #[serde(default, alias = "stopped", deserialize_with = "canceled_at")]
+    canceled_at: Option<Timestamp>,
     /// Reads so far and reads needed, for an operation that advances by polls.
     polls: Option<(u32, u32)>,
 }
@@ -161,13 +157,14 @@ impl Operation {
         }
     }
 
-    /// When and why the operation was ended from outside its plan.
-    pub(crate) fn stopped(&self) -> Option<(Timestamp, Stop)> {
-        self.rare.as_ref()?.stopped
+    /// When a cancel takes (or took) effect, if one was asked for.
+    pub(crate) fn canceled_at(&self) -> Option<Timestamp> {
+        self.rare.as_ref()?.canceled_at
     }
 
-    pub(crate) fn set_stopped(&mut self, at: Timestamp, why: Stop) {
-        self.rare_mut().stopped = Some((at, why));
+    /// Cancels the operation at `at` (now or later), unless its plan ends first.
+    pub(crate) fn cancel_at(&mut self, at: Timestamp) {
+        self.rare_mut().canceled_at = Some(at);
     }
 
     /// Reads so far and reads needed, for an operation that advances by polls.
@@ -237,7 +234,7 @@ impl Operation {
         if self.status_at(now).is_terminal() {
             return Err(ForceError::Ended);
         }
-        self.set_stopped(now, Stop::Canceled);
+        self.cancel_at(now);
         Ok(())
     }
 
@@ -249,7 +246,7 @@ impl Operation {
     /// The status at `now`, without building the step list.
     pub(crate) fn status_at(&self, now: Timestamp) -> OperationStatus {
         let elapsed = self.elapsed_at(now);
-        if let Some((at, Stop::Canceled)) = self.stopped() {
+        if let Some(at) = self.canceled_at() {
             // A cancel counts unless the plan had ended before it.
             if at <= now && at.since(self.created) <= self.plan.total() {
                 return OperationStatus::Canceled;
@@ -268,17 +265,17 @@ impl Operation {
     pub(crate) fn cancellation_state(&self, now: Timestamp) -> CancellationState {
         if self.status_at(now).is_terminal() || self.plan.cancel() == CancelPlan::Refused {
             CancellationState::CannotCancel
-        } else if self.stopped().is_some() {
+        } else if self.canceled_at().is_some() {
             CancellationState::CancelRequested
         } else {
             CancellationState::CanCancel
         }
     }
 
-    /// Time the plan has run at `now`: up to `now`, or up to the stop if that came first.
+    /// Time the plan has run at `now`: up to `now`, or up to the cancel if that came first.
     fn elapsed_at(&self, now: Timestamp) -> Duration {
-        let end = match self.stopped() {
-            Some((at, _)) if at <= now => at,
+        let end = match self.canceled_at() {
+            Some(at) if at <= now => at,
             _ => now,
         };
         end.since(self.created)
@@ -354,7 +351,7 @@ impl Operation {
             }
             start = end;
         }
-        if let (OperationStatus::Canceled, Some((at, _))) = (status, self.stopped()) {
+        if let (OperationStatus::Canceled, Some(at)) = (status, self.canceled_at()) {
             last_action = at;
         }
         OperationSnapshot {
@@ -393,6 +390,22 @@ fn progress(done: Duration, duration: Duration) -> u8 {
     u8::try_from(pct.min(99)).unwrap_or(99)
 }
 
+/// `canceled_at` as written now (an instant) or by earlier versions (`[instant, "Canceled"]`).
+fn canceled_at<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        At(Timestamp),
+        Stopped(Timestamp, serde::de::IgnoredAny),
+    }
+    let written: Option<Written> = serde::Deserialize::deserialize(deserializer)?;
+    Ok(written.map(|w| match w {
+        Written::At(at) | Written::Stopped(at, _) => at,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +434,22 @@ mod tests {
             "{}",
             std::mem::size_of::<Operation>()
         );
+    }
+
+    #[test]
+    fn a_cancel_is_read_back_as_written_now_and_as_earlier_versions_wrote_it() {
+        let mut op = operation(SubmissionType::GoLive, &[10, 10], None);
+        op.cancel_at(at(5.0));
+        let now = serde_json::to_value(&op).expect("serializes");
+        let mut earlier = now.clone();
+        let rare = earlier["rare"].as_object_mut().expect("rare fields");
+        let instant = rare.remove("canceled_at").expect("the cancel");
+        rare.insert("stopped".into(), serde_json::json!([instant, "Canceled"]));
+
+        for written in [now, earlier] {
+            let read: Operation = serde_json::from_value(written.clone()).expect("reads");
+            assert_eq!(read.canceled_at(), Some(at(5.0)), "{written}");
+        }
     }
 
     fn statuses(snapshot: &OperationSnapshot) -> Vec<StepStatus> {
@@ -501,7 +530,7 @@ mod tests {
     #[test]
     fn a_cancel_stops_the_running_step_and_the_rest() {
         let mut op = operation(SubmissionType::GoLive, &[10, 30], None);
-        op.set_stopped(at(10.0), Stop::Canceled);
+        op.cancel_at(at(10.0));
 
         let before = op.snapshot(at(9.0));
         let after = op.snapshot(at(100.0));
@@ -519,7 +548,7 @@ mod tests {
     #[test]
     fn a_cancel_after_the_end_changes_nothing() {
         let mut op = operation(SubmissionType::GoLive, &[1, 1], None);
-        op.set_stopped(at(5.0), Stop::Canceled);
+        op.cancel_at(at(5.0));
 
         assert_eq!(op.status_at(at(6.0)), OperationStatus::Complete);
     }
@@ -527,7 +556,7 @@ mod tests {
     #[test]
     fn an_instant_plan_canceled_at_its_start_is_canceled() {
         let mut op = operation(SubmissionType::GoLive, &[0, 0], None);
-        op.set_stopped(at(0.0), Stop::Canceled);
+        op.cancel_at(at(0.0));
 
         let snapshot = op.snapshot(at(0.0));
 

@@ -279,16 +279,18 @@ impl Store {
         offer.operations.push(operation);
     }
 
-    /// The operation `id` of the offer at `loc`; an operation of another offer is not found
-    /// (cpp-api.md E12).
-    pub(crate) fn operation_in(
-        &self,
+    /// Reads operation `id` of the offer at `loc` (one index lookup; an operation of another
+    /// offer is not found, cpp-api.md E12): counts the read (see `Operation::poll`; a change
+    /// only for an operation that advances by polls) and gives the operation as it then is.
+    pub(crate) fn read_in(
+        &mut self,
         loc: OfferLoc,
         id: OperationId,
+        now: Timestamp,
     ) -> Result<Found<'_>, DomainError> {
         match self.operations.get(&id) {
             Some(r) if (r.publisher as usize, r.offer as usize) == (loc.publisher, loc.offer) => {
-                Ok(self.found(*r))
+                Ok(self.read_at(*r, now))
             }
             _ => Err(DomainError::OperationNotFound {
                 publisher: self.publisher_at(loc).id.clone(),
@@ -298,9 +300,14 @@ impl Store {
         }
     }
 
-    /// The operation a non-migrated key names: the publish (`preview`) or go-live
-    /// (`production`) with that publishing version, the newest if there were several.
-    pub(crate) fn operation_by_key(&self, key: &OperationKey) -> Result<Found<'_>, DomainError> {
+    /// Reads the operation a non-migrated key names, as [`Store::read_in`] does: the publish
+    /// (`preview`) or go-live (`production`) with that publishing version, the newest if there
+    /// were several.
+    pub(crate) fn read_by_key(
+        &mut self,
+        key: &OperationKey,
+        now: Timestamp,
+    ) -> Result<Found<'_>, DomainError> {
         let not_found = || DomainError::OperationKeyNotFound(key.to_string());
         let loc = self
             .locate_offer(&key.publisher, &key.offer)
@@ -309,14 +316,13 @@ impl Store {
             KeySlot::Preview => SubmissionType::Publish,
             KeySlot::Production => SubmissionType::GoLive,
         };
-        let offer = self.offer_at(loc);
-        let operation = offer
+        let index = self
+            .offer_at(loc)
             .operations
             .iter()
-            .rev()
-            .find(|op| op.kind() == kind && op.publishing_version == key.publishing_version)
+            .rposition(|op| op.kind() == kind && op.publishing_version == key.publishing_version)
             .ok_or_else(not_found)?;
-        Ok(Found { offer, operation })
+        Ok(self.read_at(op_ref(loc.publisher, loc.offer, index), now))
     }
 
     /// Any operation, by id, to change it.
@@ -332,30 +338,15 @@ impl Store {
         )
     }
 
-    /// Reads operation `id`: counts the read (see `Operation::poll`; a change only for an
-    /// operation that advances by polls) and gives the operation as it then is.
-    pub(crate) fn read(
-        &mut self,
-        id: OperationId,
-        now: Timestamp,
-    ) -> Result<Found<'_>, DomainError> {
-        let r = self
-            .operations
-            .get(&id)
-            .copied()
-            .ok_or_else(|| DomainError::UnknownOperation(id.to_string()))?;
+    /// Counts a read of the operation at `r` and gives it as it then is.
+    fn read_at(&mut self, r: OpRef, now: Timestamp) -> Found<'_> {
         let operation = &mut self.publishers[r.publisher as usize].offers[r.offer as usize]
             .operations[r.index as usize];
         if operation.polls().is_some() {
             operation.poll(now);
             self.generation += 1;
         }
-        Ok(self.found(r))
-    }
-
-    /// Whether the operation `id` is in this store.
-    pub(crate) fn holds(&self, id: OperationId) -> bool {
-        self.operations.contains_key(&id)
+        self.found(r)
     }
 
     /// How many publishers, offers and operations the store holds.

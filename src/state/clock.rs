@@ -16,7 +16,8 @@ pub(crate) fn wall_nanos() -> u64 {
 
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
-    /// Nanoseconds added to the wall time. Only grows, so `now()` never goes back.
+    /// Nanoseconds added to the wall time. Advances only add to it, so `now()` goes back only
+    /// when a reset returns it to zero (the wall time).
     offset: AtomicU64,
 }
 

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
-use crate::domain::Timestamp;
+use crate::domain::{Timestamp, names_in_path};
 
 /// Longest body kept per request; longer ones are cut and marked.
 pub(crate) const MAX_RECORDED_BODY: usize = 64 * 1024;
@@ -94,7 +94,7 @@ impl RecordedRequest {
 
     /// The publisher and offer its path names, if any.
     pub(crate) fn publisher_and_offer(&self) -> (Option<String>, Option<String>) {
-        publisher_and_offer(self.path())
+        names_in_path(self.path())
     }
 }
 
@@ -190,36 +190,6 @@ impl Journal {
     }
 }
 
-/// The publisher and offer a CPP path names, if any: `/api/publishers/{p}[/offers/{o}…]` or
-/// `/api/operations/{p}${o}$…`.
-pub(crate) fn publisher_and_offer(path: &str) -> (Option<String>, Option<String>) {
-    let mut segments = path.trim_start_matches('/').split('/');
-    match (segments.next(), segments.next(), segments.next()) {
-        (Some("api"), Some("publishers"), Some(p)) if !p.is_empty() => {
-            let offer = match (segments.next(), segments.next()) {
-                (Some("offers"), Some(o)) if !o.is_empty() => Some(decode(o)),
-                _ => None,
-            };
-            (Some(decode(p)), offer)
-        }
-        (Some("api"), Some("operations"), Some(key)) => {
-            let key = decode(key);
-            let mut parts = key.split('$');
-            (
-                parts.next().map(str::to_owned),
-                parts.next().map(str::to_owned),
-            )
-        }
-        _ => (None, None),
-    }
-}
-
-fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,28 +234,6 @@ mod tests {
         assert_eq!(entry.body.len(), MAX_RECORDED_BODY);
         assert!(entry.body_truncated);
         assert_eq!(request("GET", "/api/publishers", 200).query(), None);
-    }
-
-    #[test]
-    fn paths_name_their_publisher_and_offer() {
-        let both = (Some("contoso".to_owned()), Some("my-offer".to_owned()));
-        assert_eq!(
-            publisher_and_offer("/api/publishers/contoso/offers/my-offer/golive"),
-            both
-        );
-        assert_eq!(
-            publisher_and_offer("/api/operations/contoso$my-offer$1$preview"),
-            both
-        );
-        assert_eq!(
-            publisher_and_offer("/api/operations/contoso%24my-offer%241%24preview"),
-            both
-        );
-        assert_eq!(
-            publisher_and_offer("/api/publishers/contoso/offers"),
-            (Some("contoso".to_owned()), None)
-        );
-        assert_eq!(publisher_and_offer("/api/publishers"), (None, None));
     }
 
     #[test]
