@@ -189,7 +189,7 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
     let app = spawn_app().await;
     let document: serde_json::Value =
         serde_json::from_str(&cloudpartner_mock::openapi_json()).expect("the document is JSON");
-    let mut checked = 0;
+    let mut checked = Vec::new();
 
     for (template, operations) in document["paths"].as_object().expect("paths") {
         if !template.starts_with("/api/") {
@@ -217,10 +217,17 @@ async fn every_cpp_route_checks_the_token_then_the_api_version() {
                 "InvalidAPIVersion",
                 "{method} {path}"
             );
-            checked += 1;
+            checked.push(format!("{method} {template}"));
         }
     }
-    assert_eq!(checked, 16);
+    // The document is the router's own table (see openapi.rs): the walk covers every route.
+    for route in [
+        "POST /api/publishers/{publisherId}/offers/{offerId}/golive",
+        "GET /api/operations/{operationKey}",
+        "GET /api/offerTypes",
+    ] {
+        assert!(checked.iter().any(|c| c == route), "{route} not walked");
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::helpers::{
-    API_VERSION, TOKEN, TestApp, cpp_error, offer_path, spawn_app, spawn_app_with, test_config,
+    API_VERSION, BEARER, TOKEN, TestApp, cpp_error, offer_path, spawn_app, spawn_app_with,
+    test_config,
 };
 use cloudpartner_mock::Config;
 
@@ -143,11 +144,10 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
     let huge = json!({"publisherId": "contoso", "id": "draft-offer", "offerTypeId": "t",
                       "definition": {"blob": "x".repeat(3 << 20)}})
     .to_string();
-    let auth = format!("Bearer {TOKEN}");
     let put = |body: String| {
         app.client
             .put(app.url(&offer_path("contoso", "draft-offer", "")))
-            .header("Authorization", &auth)
+            .header("Authorization", BEARER)
             .header("Content-Type", "application/json")
             .body(body)
             .send()
@@ -164,7 +164,7 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
     let not_utf8 = cpp_error(
         app.client
             .post(app.url(&offer_path("contoso", "draft-offer", "/publish")))
-            .header("Authorization", &auth)
+            .header("Authorization", BEARER)
             .body(vec![0xff_u8, 0xfe, 0x00])
             .send()
             .await
@@ -184,11 +184,10 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
 async fn content_types_are_tolerated_but_the_body_must_be_json() {
     let app = spawn_app().await;
     let document = json!({"publisherId": "contoso", "id": "draft-offer", "offerTypeId": "t", "definition": {}});
-    let auth = format!("Bearer {TOKEN}");
     let send = |content_type: &'static str, body: String| {
         app.client
             .put(app.url(&offer_path("contoso", "draft-offer", "")))
-            .header("Authorization", &auth)
+            .header("Authorization", BEARER)
             .header("Content-Type", content_type)
             .body(body)
             .send()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TOKEN, golive_path, header, json, spawn_app};
+use crate::helpers::{golive_path, header, json, spawn_app};
 
 const GOLIVE: &str = "/api/publishers/*/offers/*/golive";
 
@@ -67,13 +67,10 @@ async fn a_commit_then_drop_publish_took_effect() {
     app.control(Method::POST, "/_mock/faults", Some(rule)).await;
 
     let dropped = app
-        .client
-        .post(app.url(&crate::helpers::offer_path(
-            "contoso",
-            "draft-offer",
-            "/publish",
-        )))
-        .header("Authorization", format!("Bearer {TOKEN}"))
+        .authed(
+            Method::POST,
+            &crate::helpers::offer_path("contoso", "draft-offer", "/publish"),
+        )
         .send()
         .await;
 
@@ -119,9 +116,7 @@ async fn a_drop_rule_is_a_transport_error_for_a_real_client() {
     app.control(Method::POST, "/_mock/faults", Some(rule)).await;
 
     let dropped = app
-        .client
-        .post(app.url(&golive_path("contoso", "ready-to-go-live")))
-        .header("Authorization", format!("Bearer {TOKEN}"))
+        .authed(Method::POST, &golive_path("contoso", "ready-to-go-live"))
         .send()
         .await;
     let after = app.go_live("contoso", "ready-to-go-live").await;
@@ -149,9 +144,10 @@ async fn a_429_rule_carries_retry_after() {
     app.control(Method::POST, "/_mock/faults", Some(rule)).await;
 
     let throttled = app
-        .client
-        .get(app.url(&crate::helpers::offer_path("contoso", "draft-offer", "")))
-        .header("Authorization", format!("Bearer {TOKEN}"))
+        .authed(
+            Method::GET,
+            &crate::helpers::offer_path("contoso", "draft-offer", ""),
+        )
         .header("x-scenario", "throttle")
         .send()
         .await

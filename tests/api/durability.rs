@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use cloudpartner_mock::{Config, MockServer, StartError};
 use serde_json::json;
 
-use crate::helpers::{TOKEN, bundled_fixtures, header, json, spawn_app_with, test_config};
+use crate::helpers::{BEARER, bundled_fixtures, header, json, spawn_app_with, test_config};
 
 fn with_state(path: &Path) -> Config {
     Config {
@@ -123,7 +123,7 @@ async fn every_acknowledged_write_survives_a_sigkill() {
                     let body = json!({"publisherId": "contoso", "id": id, "offerTypeId": "t", "definition": {}});
                     let sent = client
                         .put(format!("{base}/api/publishers/contoso/offers/{id}?api-version=2017-10-31"))
-                        .header("Authorization", format!("Bearer {TOKEN}"))
+                        .header("Authorization", BEARER)
                         .json(&body)
                         .send()
                         .await;
@@ -158,7 +158,7 @@ async fn every_acknowledged_write_survives_a_sigkill() {
             .get(format!(
                 "{base}/api/publishers/contoso/offers/{id}?api-version=2017-10-31"
             ))
-            .header("Authorization", format!("Bearer {TOKEN}"))
+            .header("Authorization", BEARER)
             .send()
             .await
             .expect("answered")

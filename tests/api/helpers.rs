@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use cloudpartner_mock::{Config, MockServer, RunningServer};
-use reqwest::{Client, Method, Response};
+use reqwest::{Client, Method, RequestBuilder, Response};
 
 pub(crate) const API_VERSION: &str = "api-version=2017-10-31";
 pub(crate) const TOKEN: &str = "contoso-token";
+/// The `Authorization` value of the test token.
+pub(crate) const BEARER: &str = "Bearer contoso-token";
 
 pub(crate) struct TestApp {
     pub(crate) base_url: String,
@@ -102,15 +104,34 @@ impl TestApp {
         format!("{}{path_and_query}", self.base_url)
     }
 
+    /// A request to `path_and_query` on this server with the test token, to finish and send.
+    pub(crate) fn authed(&self, method: Method, path_and_query: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path_and_query))
+            .header("Authorization", BEARER)
+    }
+
+    /// Polls `location` (what clients do: this host + the `Location` value) until the
+    /// operation is no longer running, moving the mock's clock one second between polls
+    /// instead of sleeping; returns every answer, the last one finished.
+    pub(crate) async fn poll_until_done(&self, location: &str) -> Vec<serde_json::Value> {
+        let mut answers = Vec::new();
+        for _ in 0..1000 {
+            let operation = json(self.get(location).await).await;
+            let running = operation["status"] == "running";
+            answers.push(operation);
+            if !running {
+                return answers;
+            }
+            self.advance_clock(1.0).await;
+        }
+        panic!("the operation at {location} still runs after 1000 polls a second apart");
+    }
+
     /// A request with the test bearer token.
     pub(crate) async fn send(&self, method: Method, path_and_query: &str) -> Response {
-        self.send_as(
-            method,
-            path_and_query,
-            Some(&format!("Bearer {TOKEN}")),
-            None,
-        )
-        .await
+        self.send_as(method, path_and_query, Some(BEARER), None)
+            .await
     }
 
     /// A request with the given `Authorization` value (or none) and body (or none).
@@ -142,9 +163,7 @@ impl TestApp {
         if_match: Option<&str>,
     ) -> Response {
         let mut request = self
-            .client
-            .put(self.url(&offer_path(publisher, offer, "")))
-            .header("Authorization", format!("Bearer {TOKEN}"))
+            .authed(Method::PUT, &offer_path(publisher, offer, ""))
             .json(body);
         if let Some(tag) = if_match {
             request = request.header("If-Match", tag);
@@ -160,11 +179,10 @@ impl TestApp {
         tail: &str,
         body: Option<&str>,
     ) -> Response {
-        let auth = format!("Bearer {TOKEN}");
         self.send_as(
             Method::POST,
             &offer_path(publisher, offer, tail),
-            Some(&auth),
+            Some(BEARER),
             body,
         )
         .await
@@ -219,7 +237,7 @@ impl TestApp {
     pub(crate) async fn get_url(&self, url: &str) -> Response {
         self.client
             .get(url)
-            .header("Authorization", format!("Bearer {TOKEN}"))
+            .header("Authorization", BEARER)
             .send()
             .await
             .expect("the request is answered")

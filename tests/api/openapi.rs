@@ -47,7 +47,6 @@ async fn the_document_is_served_and_names_every_route() {
     ] {
         assert!(paths.contains_key(path), "{path} missing");
     }
-    assert_eq!(paths.len(), 30);
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
 }
 
@@ -92,7 +91,6 @@ async fn every_documented_route_is_answered() {
     let app = spawn_app().await;
     let document: serde_json::Value =
         serde_json::from_str(&cloudpartner_mock::openapi_json()).expect("the document is JSON");
-    let mut answered = 0;
 
     for (template, operations) in document["paths"].as_object().expect("paths") {
         let path = concrete_path(template, "contoso", "ready-to-go-live");
@@ -109,8 +107,6 @@ async fn every_documented_route_is_answered() {
                 !body.contains("No resource matches"),
                 "{method} {template} is not routed: {body}"
             );
-            answered += 1;
         }
     }
-    assert_eq!(answered, 34);
 }

@@ -1,12 +1,10 @@
 //! The whole pipeline, as a publisher's tool runs it: read, update with the ETag, publish,
 //! wait for preview, check sign-off, go live, wait, check — over HTTP, host + `Location`.
 
-use std::time::Duration;
-
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{API_VERSION, spawn_app_at_scale};
+use crate::helpers::{API_VERSION, spawn_app};
 
 /// A minimal CPP client, written the way azure-img-utils and mash are: it knows the host and
 /// builds every URL itself; operation URLs are `host + Location`.
@@ -41,7 +39,8 @@ impl Client2017 {
             .expect("JSON")
     }
 
-    /// Polls `host + location` until the operation is no longer running; returns it.
+    /// Polls `host + location` until the operation is no longer running; returns it. Between
+    /// polls, where a real client sleeps, the test moves the mock's clock a second.
     async fn wait(&self, location: &str) -> Value {
         for _ in 0..300 {
             let operation: Value = self
@@ -53,7 +52,14 @@ impl Client2017 {
             if operation["status"] != "running" {
                 return operation;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            let advanced = self
+                .http
+                .post(format!("{}/_mock/clock/advance", self.host))
+                .json(&serde_json::json!({"seconds": 1}))
+                .send()
+                .await
+                .expect("answered");
+            assert_eq!(advanced.status(), 200);
         }
         panic!("the operation at {location} was still running after 300 polls");
     }
@@ -61,8 +67,8 @@ impl Client2017 {
 
 #[tokio::test]
 async fn a_whole_publish_and_go_live_pipeline_runs_as_a_real_client_would() {
-    // Publish takes 10 s and go-live 5 s at full scale: 100 ms and 50 ms here.
-    let app = spawn_app_at_scale(0.01).await;
+    // Publish takes 10 s and go-live 5 s of the mock's clock, which `wait` moves on.
+    let app = spawn_app().await;
     let client = Client2017 {
         host: app.base_url.clone(),
         http: Client::new(),

@@ -4,7 +4,9 @@
 use cloudpartner_mock::Config;
 use serde_json::json;
 
-use crate::helpers::{cpp_error, header, json, spawn_app, spawn_app_with, step_ids, test_config};
+use crate::helpers::{
+    BEARER, cpp_error, header, json, spawn_app, spawn_app_with, step_ids, test_config,
+};
 
 fn instant() -> Config {
     Config {
@@ -217,7 +219,7 @@ async fn racing_publishes_start_exactly_one_operation() {
             let request = app
                 .client
                 .post(&url)
-                .header("Authorization", format!("Bearer {}", crate::helpers::TOKEN))
+                .header("Authorization", BEARER)
                 .json(&json!({"metadata": {}}));
             tokio::spawn(async move {
                 let response = request.send().await.expect("answered");

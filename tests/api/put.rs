@@ -3,7 +3,11 @@
 use cloudpartner_mock::{Config, PutMode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, cpp_error, header, json, spawn_app, spawn_app_with, test_config};
+use reqwest::Method;
+
+use crate::helpers::{
+    BEARER, TestApp, cpp_error, header, json, spawn_app, spawn_app_with, test_config,
+};
 
 /// The offer as GET returns it, and its ETag.
 async fn read(app: &TestApp, publisher: &str, offer: &str) -> (Value, String) {
@@ -244,9 +248,10 @@ async fn bad_put_bodies_get_400_naming_the_problem() {
         assert!(message.contains(expected), "{expected:?} not in {message}");
     }
     let malformed = app
-        .client
-        .put(app.url(&crate::helpers::offer_path("contoso", "draft-offer", "")))
-        .header("Authorization", format!("Bearer {}", crate::helpers::TOKEN))
+        .authed(
+            Method::PUT,
+            &crate::helpers::offer_path("contoso", "draft-offer", ""),
+        )
         .body("{\"publisherId\":")
         .send()
         .await
@@ -297,7 +302,7 @@ async fn racing_puts_with_the_same_etag_let_exactly_one_win() {
             let request = app
                 .client
                 .put(&url)
-                .header("Authorization", format!("Bearer {}", crate::helpers::TOKEN))
+                .header("Authorization", BEARER)
                 .header("If-Match", &etag)
                 .json(&with_new_image(document.clone(), &format!("race.{i}")));
             tokio::spawn(async move { request.send().await.expect("answered").status().as_u16() })

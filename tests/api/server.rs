@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::helpers::{spawn_app, test_config};
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::{BEARER, golive_path, header, json, spawn_app, test_config};
 use cloudpartner_mock::MockServer;
 
 #[tokio::test]
@@ -137,12 +140,7 @@ async fn a_shutdown_lets_an_in_flight_request_finish() {
         .add_fault(serde_json::json!({"match": {"offer": "draft-offer"}, "latencyMs": 300}))
         .expect("a valid rule");
     let url = app.url(&crate::helpers::offer_path("contoso", "draft-offer", ""));
-    let in_flight = tokio::spawn(
-        app.client
-            .get(url)
-            .header("Authorization", format!("Bearer {}", crate::helpers::TOKEN))
-            .send(),
-    );
+    let in_flight = tokio::spawn(app.client.get(url).header("Authorization", BEARER).send());
     // The request is in flight once its rule has fired (it then waits 300 ms).
     while app.server.control().faults()[0]["fired"] != 1 {
         tokio::task::yield_now().await;
@@ -231,4 +229,58 @@ async fn the_service_trims_a_trailing_slash_as_the_server_does() {
 
     assert_eq!(trimmed.status(), 200);
     assert_eq!(exact.status(), 404);
+}
+
+#[tokio::test]
+async fn a_request_id_is_echoed_or_made() {
+    let app = spawn_app().await;
+
+    let made = app.go_live("contoso", "draft-offer").await;
+    let echoed = app
+        .authed(Method::POST, &golive_path("contoso", "draft-offer"))
+        .header("x-request-id", "my-request-1")
+        .send()
+        .await
+        .expect("answered");
+
+    assert_eq!(header(&made, "x-request-id").len(), 36);
+    assert_eq!(header(&echoed, "x-request-id"), "my-request-1");
+    // The journal shows each request's id once, the made one as its last header.
+    let journal = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let ids = |entry: &Value| -> Vec<Value> {
+        let headers = entry["headers"].as_array().expect("headers");
+        let ids = headers.iter().filter(|h| h[0] == "x-request-id");
+        ids.map(|h| h[1].clone()).collect()
+    };
+    let made_entry = &journal["requests"][1];
+    assert_eq!(ids(made_entry), [header(&made, "x-request-id")]);
+    let made_headers = made_entry["headers"].as_array().expect("headers");
+    assert_eq!(made_headers.last().expect("headers")[0], "x-request-id");
+    assert_eq!(ids(&journal["requests"][0]), ["my-request-1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_go_lives_start_exactly_one_operation() {
+    let app = spawn_app().await;
+    let url = app.url(&golive_path("contoso", "ready-to-go-live"));
+
+    let calls = (0..64).map(|_| {
+        let request = app.client.post(&url).header("Authorization", BEARER);
+        tokio::spawn(async move { request.send().await.expect("answered").status().as_u16() })
+    });
+    let mut statuses = Vec::new();
+    for call in calls {
+        statuses.push(call.await.expect("the task ends"));
+    }
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        63,
+        "{statuses:?}"
+    );
 }
