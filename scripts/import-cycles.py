@@ -38,7 +38,8 @@ CHILD = re.compile(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?use\s+([a-z_]\w*)::", re.M)
 imports = {}
 for module, path in modules.items():
     text = open(path, encoding="utf-8").read()
-    text = re.split(r"#\[cfg\(test\)\]\s*mod tests", text)[0]
+    text = re.split(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod tests", text)[0]
+    text = re.sub(r"pub\(in [^)]*\)", "pub", text)  # a visibility names a module, imports none
     # A module's own path; `super` of a file is its parent module.
     found = set()
     for match in PATH.finditer(text):

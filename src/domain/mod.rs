@@ -9,6 +9,7 @@ mod lifecycle;
 mod offer;
 mod operation;
 mod plan;
+mod snapshot;
 mod step;
 mod store;
 mod time;
@@ -26,8 +27,9 @@ pub(crate) use lifecycle::{
     put_offer,
 };
 pub(crate) use offer::{Offer, Plans, Revision, Slot};
-pub(crate) use operation::{Message, Operation, StepSnapshot};
+pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
+pub(crate) use snapshot::{Message, StepSnapshot};
 pub(crate) use step::{OfferStatus, OperationStatus, SubmissionType};
 pub(crate) use store::{Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 use super::document::{ETag, OfferWrite};
 use super::error::DomainError;
-use super::operation::{Message, MessageLevel, Operation, StepSnapshot};
+use super::operation::Operation;
 use super::plan::OperationPlan;
+use super::snapshot::{Message, MessageLevel, StepSnapshot};
 use super::step::{OfferStatus, OperationStatus, StepId, StepStatus, SubmissionType};
 use super::time::Timestamp;
 
