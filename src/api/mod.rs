@@ -9,6 +9,7 @@ pub(crate) mod offers;
 pub(crate) mod operations;
 pub(crate) mod publish;
 pub(crate) mod status;
+mod wire;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -13,7 +13,7 @@ use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
 use super::error::Result;
 use super::extract::Path;
-use super::operations::{WireMessage, WireStep};
+use super::wire::{WireMessage, WireStep};
 use crate::reply::json;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
