@@ -8,6 +8,8 @@ mod bodies;
 mod cancel;
 mod control;
 mod control_faults;
+mod control_journal;
+mod control_operations;
 mod durability;
 mod fixtures;
 mod fuzz_corpus;
