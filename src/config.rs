@@ -115,7 +115,7 @@ impl Default for Config {
     }
 }
 
-/// The form of `Operation-Location` (cpp-api.md decision 1).
+/// The form of `Operation-Location` (docs/behaviour.md#location-and-operation-location).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OperationLocationStyle {
     /// The operation's URL on the mock's public base URL.
@@ -135,7 +135,7 @@ pub enum AuthMode {
     Strict,
 }
 
-/// How a cancel is answered (cpp-api.md E10).
+/// How a cancel is answered (docs/behaviour.md#e10-cancel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CancelMode {
     /// `202` with the operation's `Location`; canceled after the cancel delay.
@@ -144,7 +144,7 @@ pub enum CancelMode {
     Sync,
 }
 
-/// The operation status of success (cpp-api.md decision 2, Q3).
+/// The operation status of success (docs/behaviour.md#enumerations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SuccessStatus {
     Complete,
@@ -162,7 +162,7 @@ impl SuccessStatus {
     }
 }
 
-/// How strictly PUT follows the docs (cpp-api.md §2.6, Q2, Q14).
+/// How strictly PUT follows the docs (docs/behaviour.md#concurrency).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PutMode {
     Lenient,

@@ -1,7 +1,7 @@
 //! cloudpartner-mock: a local emulator of the Cloud Partner Portal (CPP) publishing API,
 //! api-version 2017-10-31.
 //!
-//! Crate map — one library, two HTTP planes (the CPP API under `/api`, the control plane
+//! Crate map (docs/architecture.md has the whole tree) — one library, two HTTP planes (the CPP API under `/api`, the control plane
 //! under `/_mock`) over one framework-free domain, behind one front, served by one server.
 //! Arrows only point down the list: no module imports one that imports it back.
 //! - `server/`: sockets and connections — [`MockServer::start`] binds and serves in-process,

@@ -1,5 +1,5 @@
-//! What both HTTP planes share: JSON answers with the content type CPP sends (cpp-api.md
-//! §2.4), and the status of each class of domain error.
+//! What both HTTP planes share: JSON answers with the content type CPP sends
+//! (docs/behaviour.md#response-headers), and the status of each class of domain error.
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};

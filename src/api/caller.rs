@@ -1,6 +1,6 @@
-//! The checks every CPP route makes before its handler, in cpp-api.md §2.9's order: bearer
-//! token (401), api-version (400), access to the publisher (403) — run by extracting the
-//! `Caller`.
+//! The checks every CPP route makes before its handler, in the order of
+//! docs/behaviour.md#order-of-checks: bearer token (401), api-version (400), access to the
+//! publisher (403) — run by extracting the `Caller`.
 
 use std::borrow::Cow;
 
@@ -24,7 +24,7 @@ pub(crate) enum Caller {
 }
 
 /// Every CPP handler takes a `Caller` first, so its extraction runs the checks of
-/// cpp-api.md §2.9 before anything else: `401` unless `Authorization: Bearer <token>` carries a
+/// docs/behaviour.md#order-of-checks before anything else: `401` unless `Authorization: Bearer <token>` carries a
 /// token the auth mode accepts, `400` unless the api-version is right, `403` when the caller
 /// may not act on the path's `{publisherId}`. (An extractor rather than a layer: a layer costs
 /// a boxed future and a service clone on every request.)

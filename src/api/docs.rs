@@ -80,7 +80,7 @@ pub(crate) struct CppErrorDetail {
     message: String,
 }
 
-/// What any CPP route can answer before its own work (cpp-api.md §2.9).
+/// What any CPP route can answer before its own work (docs/behaviour.md#order-of-checks).
 #[derive(Debug, IntoResponses)]
 pub(crate) enum CppErrors {
     /// api-version missing or unsupported, or a malformed request

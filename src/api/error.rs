@@ -1,5 +1,5 @@
 //! `ApiError`: the one way the CPP plane answers an error, in the CPP error format
-//! `{"error": {"code", "message"}}` (cpp-api.md §2.5).
+//! `{"error": {"code", "message"}}` (docs/behaviour.md#errors).
 
 use std::sync::LazyLock;
 
@@ -14,7 +14,7 @@ use crate::reply::{
     INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, json, json_bytes, json_response, kind_status,
 };
 
-/// The one api-version this emulator speaks (cpp-api.md §2.1).
+/// The one api-version this emulator speaks (docs/behaviour.md#url-and-api-version).
 pub(crate) const API_VERSION: &str = "2017-10-31";
 
 const DENIED: &str = "Authorization has been denied for this request.";
@@ -72,7 +72,7 @@ impl ApiError {
         }
     }
 
-    /// The stable error code of the catalogue in the README (cpp-api.md §2.5).
+    /// The stable error code of the catalogue (docs/behaviour.md#errors).
     pub(crate) fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthorized { .. } => "Unauthorized",
@@ -96,7 +96,7 @@ impl ApiError {
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
-    /// The ASP.NET authorisation filter's shape, kept on 401 only (cpp-api.md §2.2, Q12).
+    /// The ASP.NET authorisation filter's shape, kept on 401 only (docs/behaviour.md#authorization).
     #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     legacy_message: Option<&'a str>,
     error: ErrorDetail<'a>,

@@ -1,5 +1,5 @@
 //! The CPP surface under `/api`: every route on one screen, behind the checks of
-//! cpp-api.md §2.9.
+//! docs/behaviour.md#order-of-checks.
 
 mod caller;
 mod docs;

@@ -1,5 +1,5 @@
 //! Publishers and offers: list, read (with ETag), versions, slots, create or replace
-//! (cpp-api.md E1–E6), and the offer types they use (E14).
+//! (docs/behaviour.md#endpoints), and the offer types they use (E14).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,7 +20,7 @@ use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use crate::reply::json;
 
-/// A publishers-list item (cpp-api.md E1).
+/// A publishers-list item (docs/behaviour.md#e1-list-publishers).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PublisherItem {
@@ -85,7 +85,7 @@ fn visible<'a>(store: &'a Store, caller: &'a Caller) -> impl Iterator<Item = &'a
         .filter(|p| caller.may_access(&p.id))
 }
 
-/// An offer-types-list item (cpp-api.md E14: the shape is not documented; the id is what
+/// An offer-types-list item (docs/behaviour.md#e14-offer-types: the shape is not documented; the id is what
 /// every client reads of an offer type).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct OfferTypeItem {
@@ -119,7 +119,7 @@ pub(crate) async fn list_offer_types(State(state): State<AppState>, caller: Call
 }
 
 /// E2 `GET /api/publishers/{publisherId}/offers`: summaries, `definition` holding only
-/// `displayText` (cpp-api.md §3.2).
+/// `displayText` (docs/behaviour.md#offer-summary).
 #[utoipa::path(
     get,
     path = "/api/publishers/{publisherId}/offers",
@@ -293,7 +293,7 @@ pub(crate) async fn put_offer(
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let strict = state.settings().put_mode == PutMode::Strict;
-    // Parsed before the lock is taken; its errors are reported after the 404s (§2.9).
+    // Parsed before the lock is taken; its errors are reported after the 404s (docs/behaviour.md#order-of-checks).
     let write = serde_json::from_slice::<Value>(&body)
         .map_err(|e| {
             ApiError::BadRequest(format!(
@@ -379,7 +379,7 @@ impl Document {
     }
 }
 
-/// The server-owned top-level keys of a document (cpp-api.md §3.1).
+/// The server-owned top-level keys of a document (docs/behaviour.md#offer-document).
 fn envelope(
     publisher: &str,
     offer: &Offer,

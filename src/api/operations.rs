@@ -1,5 +1,5 @@
 //! Reading operations: by GUID (E12, and its `submissions/operations` alias) and by the
-//! non-migrated `$` key (E13). The body is one JSON object (cpp-api.md §3.6, Q9).
+//! non-migrated `$` key (E13). The body is one JSON object (docs/behaviour.md#operation).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -48,7 +48,7 @@ pub(crate) async fn get_operation(
 
 /// E12 by the path openshift-ansible can build:
 /// `GET /api/publishers/{publisherId}/offers/{offerId}/submissions/operations/{operationId}`
-/// (cpp-api.md §2.7), answered as [`get_operation`].
+/// (docs/behaviour.md#routing), answered as [`get_operation`].
 #[utoipa::path(
     get,
     path = "/api/publishers/{publisherId}/offers/{offerId}/submissions/operations/{operationId}",
@@ -162,7 +162,7 @@ pub(crate) async fn list_operations(
 }
 
 /// The list filters: `status` (documented) or `submissionState` (devigned/pub), value
-/// compared ignoring case with `complete`, `completed` and `succeeded` alike (decision 2);
+/// compared ignoring case with `complete`, `completed` and `succeeded` alike (docs/behaviour.md#enumerations);
 /// `includeCompleted=false` keeps running operations only (our extension).
 #[derive(Debug, Default)]
 struct Filter {

@@ -1,5 +1,5 @@
 //! Starting and canceling long-running operations: publish (E8), go-live (E9), cancel (E10).
-//! Each answers with `Location` and `Operation-Location` (cpp-api.md §2.4, decision 1).
+//! Each answers with `Location` and `Operation-Location` (docs/behaviour.md#response-headers).
 
 use std::fmt::Write as _;
 
@@ -268,7 +268,7 @@ fn usable_host(host: &HeaderValue) -> Option<&str> {
     plausible.then_some(host)
 }
 
-/// The host-relative path of an operation, with its api-version (cpp-api.md §2.8).
+/// The host-relative path of an operation, with its api-version (docs/behaviour.md#migrated-and-non-migrated-offers).
 pub(crate) fn operation_path(address: &OperationAddress) -> String {
     let mut path = String::with_capacity(160);
     match address {

@@ -1,5 +1,5 @@
 //! E7 `GET …/offers/{offerId}/status`: the offer status with the whole pipeline's steps
-//! (cpp-api.md §3.3).
+//! (docs/behaviour.md#offer-status-page).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,7 +26,7 @@ pub(crate) struct OfferStatusBody {
     preview_links: [(); 0],
     #[schema(value_type = Vec<Object>)]
     live_links: [(); 0],
-    /// Non-migrated offers only (cpp-api.md §2.8).
+    /// Non-migrated offers only (docs/behaviour.md#migrated-and-non-migrated-offers).
     #[serde(skip_serializing_if = "Option::is_none")]
     notification_emails: Option<String>,
 }

@@ -1,5 +1,5 @@
-//! The CPP wire shapes of operations: the detail a poll answers (cpp-api.md §3.6), the
-//! operations-list item (§3.5), steps and messages (also on the offer status page), and how
+//! The CPP wire shapes of operations: the detail a poll answers (docs/behaviour.md#operation), the
+//! operations-list item, steps and messages (also on the offer status page), and how
 //! an operation's status is spelt.
 
 use serde::Serialize;
@@ -10,7 +10,7 @@ use crate::domain::{
     Timestamp, WireTime,
 };
 
-/// An operations-list item (cpp-api.md §3.5).
+/// An operations-list item (docs/behaviour.md#operation).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Submission {
@@ -91,7 +91,7 @@ impl Submission {
     }
 }
 
-/// The operation detail object (cpp-api.md §3.6).
+/// The operation detail object (docs/behaviour.md#operation).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OperationDetail {
@@ -112,10 +112,10 @@ pub(crate) struct OperationDetail {
     preview_links: [(); 0],
     #[schema(value_type = Vec<Object>)]
     live_links: [(); 0],
-    /// Non-migrated offers only (cpp-api.md §2.8).
+    /// Non-migrated offers only (docs/behaviour.md#migrated-and-non-migrated-offers).
     #[serde(skip_serializing_if = "Option::is_none")]
     notification_emails: Option<String>,
-    /// The failure message, on failed operations only (cpp-api.md §3.5).
+    /// The failure message, on failed operations only (docs/behaviour.md#operation).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -207,7 +207,7 @@ impl OperationDetail {
     }
 }
 
-/// Operation status on the wire; success is spelt as configured (cpp-api.md decision 2).
+/// Operation status on the wire; success is spelt as configured (docs/behaviour.md#enumerations).
 pub(crate) fn status_str(status: OperationStatus, success: SuccessStatus) -> &'static str {
     match status {
         OperationStatus::Running => "running",

@@ -271,8 +271,8 @@ fn fault_response(effect: &Effect) -> Option<Response> {
     Some(response)
 }
 
-/// The code and message of a fault that names none: the service's own for 500 (cpp-api.md
-/// §2.5), the status's name otherwise.
+/// The code and message of a fault that names none: the service's own for 500
+/// (docs/behaviour.md#errors), the status's name otherwise.
 fn default_error(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
         500 => (INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE),

@@ -1,5 +1,5 @@
 //! What a PUT may write: the offer document as the client owns it, and the If-Match header
-//! (cpp-api.md E6, §2.6, §3.8).
+//! (docs/behaviour.md#e6-create-or-replace-an-offer).
 
 use serde_json::{Map, Value};
 
@@ -7,7 +7,7 @@ use super::error::DomainError;
 use super::json::json_type;
 use super::time::Timestamp;
 
-/// Top-level keys the server owns: ignored on PUT (cpp-api.md §3.8, Q14). pub sends its
+/// Top-level keys the server owns: ignored on PUT (docs/behaviour.md#offer-document). pub sends its
 /// ETag in the body; the docs' example sends `version`.
 const SERVER_OWNED: &[&str] = &[
     "publisherId",
@@ -25,7 +25,7 @@ const SERVER_OWNED: &[&str] = &[
 ];
 
 /// Read-only keys GET returns on core-VM offers that the service refused on PUT in 2024
-/// (Debian's workaround, cpp-api.md §7.3): refused in strict mode only.
+/// (Debian's workaround, docs/behaviour.md#what-real-clients-rely-on): refused in strict mode only.
 const LEGACY_KEYS: &[&str] = &[
     "microsoft-azure-corevm.legacyOfferId",
     "microsoft-azure-corevm.legacyPublisherId",
@@ -151,7 +151,7 @@ impl OfferWrite {
 }
 
 /// A weak, Azure-Table-style ETag built from the change time, colons percent-encoded:
-/// `W/"datetime'2019-10-30T22%3A03%3A51.6562051Z'"` (cpp-api.md §2.4).
+/// `W/"datetime'2019-10-30T22%3A03%3A51.6562051Z'"` (docs/behaviour.md#response-headers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ETag(String);
 

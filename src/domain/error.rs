@@ -63,7 +63,7 @@ pub(crate) enum DomainError {
     SlotEmpty {
         publisher: String,
         offer: String,
-        /// `Staging` for preview, as the service named it (cpp-api.md §2.5).
+        /// `Staging` for preview, as the service named it (docs/behaviour.md#errors).
         slot: &'static str,
     },
 

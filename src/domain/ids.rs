@@ -1,5 +1,5 @@
 //! Identifiers, parsed once at the edge: publisher and offer names, operation ids and the
-//! non-migrated `$` operation key (cpp-api.md §2.8).
+//! non-migrated `$` operation key (docs/behaviour.md#migrated-and-non-migrated-offers).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -29,7 +29,7 @@ pub(crate) fn validate_name(what: &'static str, value: &str) -> Result<(), Domai
     }
 }
 
-/// The case-insensitive lookup key of a publisher or offer id (cpp-api.md §2.7: look up
+/// The case-insensitive lookup key of a publisher or offer id (docs/behaviour.md#routing: look up
 /// case-insensitively, echo the stored spelling).
 pub(crate) fn name_key(value: &str) -> String {
     value.to_ascii_lowercase()
@@ -73,7 +73,7 @@ impl fmt::Display for OperationId {
 }
 
 /// The slot named by the last segment of a non-migrated key: `preview` for a publish,
-/// `production` for a go-live (cpp-api.md §2.8, Q11).
+/// `production` for a go-live (docs/behaviour.md#migrated-and-non-migrated-offers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeySlot {
     Preview,

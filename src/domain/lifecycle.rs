@@ -1,5 +1,5 @@
 //! The state changes of the CPP publishing flow, each `(&mut Store, …, now)`, with the order
-//! of domain checks of cpp-api.md §2.9 in one place: a running operation (409) before the
+//! of domain checks of docs/behaviour.md#order-of-checks in one place: a running operation (409) before the
 //! offer's state and validity (400, 422).
 
 use super::document::{IfMatch, OfferWrite};
@@ -14,14 +14,14 @@ use super::step::SubmissionType;
 use super::store::{OfferLoc, Publisher, Store};
 use super::time::Timestamp;
 
-/// The optional body of publish and go-live: notification e-mails (cpp-api.md E8, E9).
+/// The optional body of publish and go-live: notification e-mails (docs/behaviour.md#e8-publish).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Notify {
     pub(crate) notification_emails: Option<String>,
 }
 
 /// Where an operation can be fetched: by GUID on migrated offers, by `$` key on the others
-/// (cpp-api.md §2.8).
+/// (docs/behaviour.md#migrated-and-non-migrated-offers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum OperationAddress {
     Migrated {
@@ -63,10 +63,10 @@ fn running_conflict(publisher: &Publisher, offer: &Offer, running: &Operation) -
     }
 }
 
-/// Starts publishing the draft to preview (cpp-api.md E8).
+/// Starts publishing the draft to preview (docs/behaviour.md#e8-publish).
 ///
 /// A publish of the same version already running is answered with that operation (the
-/// reference's idempotent publish, decision 3); any other running operation is a conflict.
+/// idempotent publish of docs/behaviour.md#concurrency); any other running operation is a conflict.
 pub(crate) fn publish(
     store: &mut Store,
     loc: OfferLoc,
@@ -103,10 +103,10 @@ pub(crate) fn publish(
     ))
 }
 
-/// Starts pushing what waits in preview to production (cpp-api.md E9).
+/// Starts pushing what waits in preview to production (docs/behaviour.md#e9-go-live).
 ///
 /// Refused while any operation runs on the offer, a go-live included: racing go-lives get
-/// one operation and conflicts, never two operations (cpp-api.md decision 3).
+/// one operation and conflicts, never two operations (docs/behaviour.md#concurrency).
 pub(crate) fn go_live(
     store: &mut Store,
     loc: OfferLoc,
@@ -168,7 +168,7 @@ fn begin_operation(
     address
 }
 
-/// What a cancel did (cpp-api.md E10, Q8).
+/// What a cancel did (docs/behaviour.md#e10-cancel).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Cancel {
     /// The running operation is canceled now, as a synchronous cancel asks (`200`).
@@ -236,7 +236,7 @@ pub(crate) struct Put {
     pub(crate) require_if_match: bool,
 }
 
-/// Creates or replaces an offer's document (cpp-api.md E6, §2.6). Each write has a new change
+/// Creates or replaces an offer's document (docs/behaviour.md#e6-create-or-replace-an-offer). Each write has a new change
 /// time and ETag, the same version (a publish makes the next one); a new offer is version 1,
 /// with `plans`.
 pub(crate) fn put_offer(

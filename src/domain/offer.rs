@@ -64,7 +64,7 @@ impl Revision {
     }
 }
 
-/// The three places a document version can be (cpp-api.md E5); `staging` is preview.
+/// The three places a document version can be (docs/behaviour.md#e5-get-an-offer-slot); `staging` is preview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
     Draft,
@@ -87,7 +87,7 @@ impl Slot {
 pub(crate) struct Offer {
     /// The id as first spelt; lookups ignore case.
     pub(crate) id: String,
-    /// Migrated offers name operations by GUID, others by a `$` key (cpp-api.md §2.8).
+    /// Migrated offers name operations by GUID, others by a `$` key (docs/behaviour.md#migrated-and-non-migrated-offers).
     pub(crate) migrated: bool,
     /// Counts publishes; the `n` of a non-migrated operation key.
     pub(crate) publishing_version: u32,
@@ -111,7 +111,7 @@ pub(crate) struct Promotion {
     pub(crate) publishing_version: u32,
 }
 
-/// The offer status object of cpp-api.md §3.3 at one instant.
+/// The offer status object of docs/behaviour.md#offer-status-page at one instant.
 #[derive(Debug, Clone)]
 pub(crate) struct StatusView {
     pub(crate) status: OfferStatus,
@@ -189,7 +189,7 @@ impl Offer {
         }
     }
 
-    /// The whole pipeline as the status page shows it (cpp-api.md E7): the newest
+    /// The whole pipeline as the status page shows it (docs/behaviour.md#e7-offer-status): the newest
     /// operation's steps, completed with the steps before or after it.
     pub(crate) fn status_view(&self, now: Timestamp) -> StatusView {
         let Some(last) = self.last_operation() else {

@@ -28,7 +28,7 @@ pub(crate) struct OperationPlan {
 /// How long a step that waits for polls or for the control plane lasts: for ever, in effect.
 const HOLD: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
-/// How a cancel request is handled (cpp-api.md E10, Q8); whether it is answered `200` or
+/// How a cancel request is handled (docs/behaviour.md#e10-cancel); whether it is answered `200` or
 /// `202` is the server's setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CancelPlan {

@@ -1,10 +1,10 @@
 //! The vocabulary of operations: what they do, their steps, and the statuses the wire shows
-//! (cpp-api.md §3.4, §3.7).
+//! (docs/behaviour.md#steps).
 
 use std::fmt;
 use std::time::Duration;
 
-/// What an operation does (cpp-api.md §3.7, Q7).
+/// What an operation does (docs/behaviour.md#enumerations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum SubmissionType {
     Publish,
@@ -19,7 +19,7 @@ impl SubmissionType {
         }
     }
 
-    /// The steps an operation of this type runs through, in order (cpp-api.md §3.4).
+    /// The steps an operation of this type runs through, in order (docs/behaviour.md#steps).
     pub(crate) fn steps(self) -> &'static [StepId] {
         match self {
             SubmissionType::Publish => &[
@@ -54,7 +54,7 @@ impl fmt::Display for SubmissionType {
     }
 }
 
-/// A step of the CPP publishing pipeline (cpp-api.md §3.4).
+/// A step of the CPP publishing pipeline (docs/behaviour.md#steps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StepId {
     ValidatePrerequisites,
@@ -78,7 +78,7 @@ impl StepId {
     }
 
     /// The display name. Sign-off's `stepName` is its id, because azure-img-utils finds the
-    /// step by `stepName == "publisher-signoff"` (cpp-api.md decision 5, Q4).
+    /// step by `stepName == "publisher-signoff"` (docs/behaviour.md#steps).
     pub(crate) fn step_name(self) -> &'static str {
         match self {
             StepId::ValidatePrerequisites => "Validate Pre-Requisites",
@@ -115,7 +115,7 @@ impl StepId {
     }
 }
 
-/// Operation `status` (cpp-api.md §3.7, Q3). How `Complete` is spelt on the wire is a setting.
+/// Operation `status` (docs/behaviour.md#enumerations). How `Complete` is spelt on the wire is a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OperationStatus {
     Running,
@@ -130,7 +130,7 @@ impl OperationStatus {
     }
 }
 
-/// `cancellationRequestState` (cpp-api.md §3.6; the last two names are ours).
+/// `cancellationRequestState` (docs/behaviour.md#operation; the last two names are ours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CancellationState {
     CanCancel,
@@ -148,7 +148,7 @@ impl CancellationState {
     }
 }
 
-/// Step `status` (cpp-api.md §3.7, the status page's list).
+/// Step `status` (docs/behaviour.md#enumerations, the status page's list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StepStatus {
     NotStarted,
@@ -172,7 +172,7 @@ impl StepStatus {
     }
 }
 
-/// Offer `status` (cpp-api.md §3.7).
+/// Offer `status` (docs/behaviour.md#enumerations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OfferStatus {
     NeverPublished,

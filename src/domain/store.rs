@@ -280,7 +280,7 @@ impl Store {
     }
 
     /// Reads operation `id` of the offer at `loc` (one index lookup; an operation of another
-    /// offer is not found, cpp-api.md E12): counts the read (see `Operation::poll`; a change
+    /// offer is not found, docs/behaviour.md#e12-get-an-operation): counts the read (see `Operation::poll`; a change
     /// only for an operation that advances by polls) and gives the operation as it then is.
     pub(crate) fn read_in(
         &mut self,

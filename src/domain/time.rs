@@ -23,7 +23,7 @@ impl Timestamp {
         self.0
     }
 
-    /// .NET ticks (100 ns since 0001-01-01), the form of a CPP row `version` (cpp-api.md §3.5).
+    /// .NET ticks (100 ns since 0001-01-01), the form of a CPP row `version` (docs/behaviour.md#operation).
     pub(crate) fn dotnet_ticks(self) -> u64 {
         const UNIX_EPOCH_TICKS: u64 = 621_355_968_000_000_000;
         UNIX_EPOCH_TICKS + self.0 / 100
@@ -45,7 +45,7 @@ fn duration_nanos(d: Duration) -> u64 {
 }
 
 /// The .NET round-trip ("o") form with seven fraction digits, as CPP writes it:
-/// `2019-10-30T22:03:51.2917913Z` (cpp-api.md §3.8).
+/// `2019-10-30T22:03:51.2917913Z` (docs/behaviour.md#versions-ids-and-times).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.text();

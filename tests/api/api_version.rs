@@ -1,4 +1,4 @@
-//! The `api-version` query parameter (cpp-api.md §2.1).
+//! The `api-version` query parameter (docs/behaviour.md#url-and-api-version).
 
 use reqwest::Method;
 

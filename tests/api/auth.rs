@@ -1,5 +1,5 @@
-//! Bearer tokens (cpp-api.md §2.2): 401 without one, strict mode's token list and its 403,
-//! and the order of checks of §2.9.
+//! Bearer tokens (docs/behaviour.md#authorization): 401 without one, strict mode's token list and its 403,
+//! and the order of checks (docs/behaviour.md#order-of-checks).
 
 use reqwest::Method;
 
@@ -27,7 +27,7 @@ async fn golive_without_a_bearer_token_returns_401_with_a_challenge() {
         assert_eq!(response.status(), 401, "Authorization: {authorization:?}");
         assert_eq!(header(&response, "www-authenticate"), "Bearer");
         let body = json(response).await;
-        // Both shapes: ASP.NET's `Message` and the CPP error (cpp-api.md §2.2).
+        // Both shapes: ASP.NET's `Message` and the CPP error (docs/behaviour.md#authorization).
         assert_eq!(
             body["Message"],
             "Authorization has been denied for this request."

@@ -206,7 +206,7 @@ async fn content_types_are_tolerated_but_the_body_must_be_json() {
     .await
     .expect("answered");
 
-    // Real clients send JSON with or without the right type (cpp-api.md §2.3).
+    // Real clients send JSON with or without the right type (docs/behaviour.md#request-headers).
     assert_eq!(plain_json.status(), 200);
     assert_eq!(cpp_error(xml).await.0, 400);
     assert_eq!(cpp_error(form).await.0, 400);

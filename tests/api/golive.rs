@@ -340,7 +340,7 @@ async fn golive_with_a_malformed_body_returns_400_after_the_offer_was_found() {
         "{message}"
     );
     assert_eq!(cpp_error(wrong_type).await.0, 400);
-    // 404 comes before the body's syntax (cpp-api.md §2.9).
+    // 404 comes before the body's syntax (docs/behaviour.md#order-of-checks).
     assert_eq!(cpp_error(unknown_offer).await.0, 404);
     // Nothing was started by the refused calls.
     assert_eq!(
@@ -364,7 +364,7 @@ async fn a_non_migrated_offer_answers_with_the_dollar_key_location() {
     let body = json(app.get(&location).await).await;
     assert_eq!(body["submissionType"], "goLive");
     assert_eq!(body["publishingVersion"], 1);
-    // Non-migrated offers still carry notification e-mails (cpp-api.md §2.8).
+    // Non-migrated offers still carry notification e-mails (docs/behaviour.md#migrated-and-non-migrated-offers).
     assert_eq!(body["notificationEmails"], "");
     // `$` may also arrive percent-encoded.
     let encoded = json(app.get(&location.replace('$', "%24")).await).await;

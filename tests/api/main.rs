@@ -10,6 +10,7 @@ mod control;
 mod control_faults;
 mod control_journal;
 mod control_operations;
+mod docs;
 mod durability;
 mod fixtures;
 mod fuzz_corpus;

@@ -132,7 +132,7 @@ async fn the_operation_detail_has_the_documented_fields() {
     ] {
         assert!(body.get(key).is_some(), "{key} missing from {body}");
     }
-    // Migrated offers carry no notification e-mails (cpp-api.md §2.8).
+    // Migrated offers carry no notification e-mails (docs/behaviour.md#migrated-and-non-migrated-offers).
     assert!(body.get("notificationEmails").is_none());
     let created = body["createdDateTime"].as_str().expect("a string");
     // .NET round-trip form: 2024-03-15T09:13:02.1234567Z

@@ -232,7 +232,7 @@ async fn racing_publishes_start_exactly_one_operation() {
         answers.push(call.await.expect("the task ends"));
     }
 
-    // Same version, same running publish: every caller gets the one operation (decision 3).
+    // Same version, same running publish: every caller gets the one operation (docs/behaviour.md#concurrency).
     assert!(
         answers.iter().all(|(status, _)| *status == 202),
         "{answers:?}"
