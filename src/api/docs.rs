@@ -6,7 +6,7 @@
     reason = "types that describe the API in the OpenAPI document; never built"
 )]
 
-use utoipa::{IntoParams, IntoResponses, ToSchema};
+use utoipa::{IntoParams, IntoResponses, ToResponse, ToSchema};
 
 /// The `api-version` query parameter: one value only.
 #[derive(Debug, ToSchema)]
@@ -120,3 +120,13 @@ pub(crate) struct Metadata {
     #[schema(rename = "notification-emails")]
     notification_emails: Option<String>,
 }
+
+/// Where the operation is: what publish and go-live answer `202` with, and cancel `202` (or
+/// `200` in sync cancel mode). No body; when nothing runs, a cancel's `202` names the newest
+/// operation, or none.
+#[derive(Debug, ToResponse)]
+#[response(headers(
+    ("Location" = String, description = "Host-relative path of the operation, with api-version"),
+    ("Operation-Location" = String, description = "The operation's URL (absolute by default)")
+))]
+pub(crate) struct LocationHeaders;

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+pub(crate) use docs::LocationHeaders;
 pub(crate) use error::{ApiError, error_response};
 
 /// Every CPP route, each registered with its OpenAPI description, so the router and the

@@ -15,7 +15,9 @@ use crate::domain::{
 use crate::state::AppState;
 
 use super::caller::Caller;
-use super::docs::{ApiVersionQuery, CppError, CppErrors, MetadataBody, OfferPath, StartErrors};
+use super::docs::{
+    ApiVersionQuery, CppError, CppErrors, LocationHeaders, MetadataBody, OfferPath, StartErrors,
+};
 use super::error::{API_VERSION, ApiError, Result};
 use super::extract::{Host, Path, RawBody};
 
@@ -106,11 +108,12 @@ fn start_operation(
     path = "/api/publishers/{publisherId}/offers/{offerId}/publish",
     tag = "cpp",
     summary = "Publish the draft to preview",
+    description = "Answers 202 with the address of the new publish, or of the publish of the same draft already running.",
     security(("bearer" = [])),
     params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
-        (status = 202, description = "Publishing started (or the same version's publish, running)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 202, response = LocationHeaders),
         (status = 422, description = "The offer fails validation", body = CppError),
         StartErrors,
         CppErrors,
@@ -140,11 +143,12 @@ pub(crate) async fn publish(
     path = "/api/publishers/{publisherId}/offers/{offerId}/golive",
     tag = "cpp",
     summary = "Push what waits in preview to production",
+    description = "Answers 202 with the address of the new go-live.",
     security(("bearer" = [])),
     params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
-        (status = 202, description = "Going live started", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 202, response = LocationHeaders),
         StartErrors,
         CppErrors,
     )
@@ -174,12 +178,13 @@ pub(crate) async fn go_live(
     path = "/api/publishers/{publisherId}/offers/{offerId}/cancel",
     tag = "cpp",
     summary = "Cancel the running operation",
+    description = "Answers 202 with the running operation's address; it says cancelRequested until the cancel delay has passed (at once at time scale 0), then canceled. In sync cancel mode: 200, canceled at once. With nothing running: 202 with the newest operation's address, or none.",
     security(("bearer" = [])),
     params(OfferPath, ApiVersionQuery),
     request_body(content = Option<MetadataBody>, content_type = "application/json", description = "Optional notification e-mails"),
     responses(
-        (status = 200, description = "Canceled at once (sync cancel mode)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
-        (status = 202, description = "Cancel requested: the operation says cancelRequested until the cancel delay has passed (at once at time scale 0); or nothing runs (then the newest operation's Location, or none)", headers(("Location" = String, description = "Host-relative path of the operation, with api-version"), ("Operation-Location" = String, description = "The operation's URL (absolute by default)"))),
+        (status = 200, response = LocationHeaders),
+        (status = 202, response = LocationHeaders),
         (status = 409, description = "The operation cannot be canceled", body = CppError),
         CppErrors,
     )

@@ -6,7 +6,7 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::control;
+use crate::{api, control};
 
 /// What the routes do not say: the title, the shared schemas, the bearer scheme, the tags.
 /// The paths come from the route table (`routes.rs`).
@@ -17,7 +17,10 @@ use crate::control;
         description = "A local emulator of the Cloud Partner Portal publishing API (api-version 2017-10-31) and its /_mock control plane."
     ),
     // Schemas only reached through `IntoResponses` types are not collected by themselves.
-    components(schemas(control::operations::Forced)),
+    components(
+        schemas(control::operations::Forced),
+        responses(api::LocationHeaders)
+    ),
     modifiers(&BearerAuth),
     tags(
         (name = "cpp", description = "The Cloud Partner Portal publishing API"),
