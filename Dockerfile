@@ -11,11 +11,16 @@
 # What both images share: the fixtures, the settings, the user, the health check.
 FROM scratch AS base
 COPY fixtures /fixtures
-# Every setting is also a flag; see README "Configuration".
+# The directory of the mock's CA (docs/https.md), writable by the user the mock runs as; a
+# volume, so that a CA clients trust outlives the container.
+COPY --chown=65534:65534 docker/ca /ca
+# Every setting is also a flag; see README "Settings".
 ENV CPPMOCK_HOST=0.0.0.0 \
     CPPMOCK_PORT=8080 \
     CPPMOCK_FIXTURES=/fixtures \
+    CPPMOCK_CA_DIR=/ca \
     CPPMOCK_LOG_FORMAT=json
+VOLUME /ca
 USER 65534:65534
 EXPOSE 8080
 HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \

@@ -70,6 +70,9 @@ until "$binary" --port 18081 healthcheck 2>/dev/null; do sleep 0.005; done
 first_ok_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 until [ "$("$DOCKER" inspect --format '{{.State.Health.Status}}' cppmock-cold)" = healthy ]; do sleep 0.05; done
 healthy_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+# The image's CA directory (/ca, a volume) is writable: the CA was made there and is served.
+curl -sf http://127.0.0.1:18081/_mock/ca.pem | grep -q "BEGIN CERTIFICATE" ||
+    { log "the container serves no CA: $("$DOCKER" logs cppmock-cold 2>&1 | tail -3)"; exit 1; }
 stop_start=$(date +%s%N)
 "$DOCKER" stop cppmock-cold >/dev/null
 stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))

@@ -86,6 +86,28 @@ pub struct Config {
     #[arg(long, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
     pub request_timeout: f64,
 
+    /// Directory of the mock's certificate authority (made there on first start, reused after;
+    /// its key never leaves it) [default: $XDG_DATA_HOME/cloudpartner-mock/ca, else
+    /// ~/.local/share/cloudpartner-mock/ca].
+    #[arg(long, env = "CPPMOCK_CA_DIR")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// Hosts whose HTTPS the mock answers itself: a CONNECT to one of them (the mock as an
+    /// HTTPS proxy) is served with a certificate from the mock's CA; a CONNECT to any other
+    /// host is refused. Comma-separated.
+    #[arg(
+        long,
+        env = "CPPMOCK_INTERCEPT_HOST",
+        value_delimiter = ',',
+        default_values_t = default_intercept_hosts()
+    )]
+    pub intercept_host: Vec<String>,
+
+    /// Also listen for HTTPS on this port, with the intercepted hosts' certificates (chosen by
+    /// SNI); off when absent.
+    #[arg(long, env = "CPPMOCK_HTTPS_PORT")]
+    pub https_port: Option<u16>,
+
     /// Log output: human-readable lines or one JSON object per line.
     #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -110,6 +132,9 @@ impl Default for Config {
             control_token: None,
             state_file: None,
             request_timeout: 60.0,
+            ca_dir: None,
+            intercept_host: default_intercept_hosts(),
+            https_port: None,
             log_format: LogFormat::Pretty,
         }
     }
@@ -173,6 +198,14 @@ pub enum PutMode {
 pub enum LogFormat {
     Pretty,
     Json,
+}
+
+/// The hosts real CPP clients call: the API and Microsoft's identity platform.
+fn default_intercept_hosts() -> Vec<String> {
+    vec![
+        "cloudpartner.azure.com".to_owned(),
+        "login.microsoftonline.com".to_owned(),
+    ]
 }
 
 fn parse_time_scale(value: &str) -> Result<f64, String> {
@@ -269,6 +302,12 @@ mod tests {
             "2.5",
             "--state-file",
             "/tmp/state.json",
+            "--ca-dir",
+            "/tmp/ca",
+            "--intercept-host",
+            "a.example,b.example",
+            "--https-port",
+            "8443",
         ])
         .expect("parses");
         assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -290,6 +329,9 @@ mod tests {
         assert_eq!(parsed.control_token.as_deref(), Some("secret"));
         assert!((parsed.request_timeout - 2.5).abs() < f64::EPSILON);
         assert_eq!(parsed.state_file, Some(PathBuf::from("/tmp/state.json")));
+        assert_eq!(parsed.ca_dir, Some(PathBuf::from("/tmp/ca")));
+        assert_eq!(parsed.intercept_host, ["a.example", "b.example"]);
+        assert_eq!(parsed.https_port, Some(8443));
     }
 
     #[test]

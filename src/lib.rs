@@ -57,7 +57,9 @@ pub use config::{
 pub use control::{Control, ControlFailure};
 pub use fixtures::{FixtureError, check_fixtures};
 pub use server::healthcheck;
-pub use server::{MockServer, RunningServer, StartError, load_state, run, shutdown_signal};
+pub use server::{
+    MockServer, RunningServer, StartError, ca_certificate, load_state, run, shutdown_signal,
+};
 pub use state::AppState;
 pub use state::StateError;
 pub use telemetry::{LogGuard, init as init_telemetry};

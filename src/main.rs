@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cloudpartner_mock::{Config, MockServer, healthcheck, init_telemetry, shutdown_signal};
+use cloudpartner_mock::{
+    Config, MockServer, ca_certificate, healthcheck, init_telemetry, shutdown_signal,
+};
 
 /// Requests allocate and free many small buffers; mimalloc does that in a fraction of glibc's
 /// time (see the README's Performance section).
@@ -25,11 +27,35 @@ enum Command {
     /// Exit 0 if the server at --host/--port answers /_mock/health with 200, else 1 (for
     /// container health checks; a wildcard host is checked on loopback).
     Healthcheck,
+    /// Print the mock's CA certificate (PEM) from --ca-dir, making the CA first if there is
+    /// none, for clients to trust; or write it to a file.
+    Ca {
+        /// Write the certificate here instead of printing it.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let Cli { config, command } = Cli::parse();
+    if let Some(Command::Ca { out }) = command {
+        let written = ca_certificate(&config).and_then(|pem| match out {
+            Some(path) => std::fs::write(&path, pem)
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => {
+                print!("{pem}");
+                Ok(())
+            }
+        });
+        return match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("cloudpartner-mock ca: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Command::Healthcheck) = command {
         return match healthcheck(&config).await {
             Ok(()) => ExitCode::SUCCESS,

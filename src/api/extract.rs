@@ -1,5 +1,7 @@
 //! Extractors whose rejections are `ApiError`s, so no framework text ever reaches a client.
 
+use std::sync::Arc;
+
 use axum::body::{Bytes, HttpBody};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -33,15 +35,27 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// The request's `Host` header, for absolute URLs, without copying the other headers (the
-/// `HeaderMap` extractor clones them all).
-#[derive(Debug)]
-pub(crate) struct Host(pub(crate) Option<HeaderValue>);
+/// In a request's extensions: it came over TLS the mock terminated (an intercepted CONNECT,
+/// or the HTTPS listener), for this host name.
+#[derive(Debug, Clone)]
+pub(crate) struct SecureOrigin(pub(crate) Arc<str>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Host {
+/// Where the client reached the mock, for absolute URLs: `https://` and the intercepted host
+/// inside TLS the mock terminated, else the `Host` header (read without copying the other
+/// headers, which the `HeaderMap` extractor would clone).
+#[derive(Debug)]
+pub(crate) enum Origin {
+    Secure(Arc<str>),
+    Plain(Option<HeaderValue>),
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.headers.get(header::HOST).cloned()))
+        Ok(match parts.extensions.get::<SecureOrigin>() {
+            Some(SecureOrigin(host)) => Self::Secure(Arc::clone(host)),
+            None => Self::Plain(parts.headers.get(header::HOST).cloned()),
+        })
     }
 }

@@ -19,7 +19,7 @@ use super::docs::{
     ApiVersionQuery, CppError, CppErrors, LocationHeaders, MetadataBody, OfferPath, StartErrors,
 };
 use super::error::{API_VERSION, ApiError, Result};
-use super::extract::{Host, Path, RawBody};
+use super::extract::{Origin, Path, RawBody};
 
 /// The optional body of publish, go-live and cancel: empty (or blank), JSON `null`, or
 /// `{"metadata": {"notification-emails": "…"}}` (`MetadataBody` in the document); other keys
@@ -78,7 +78,7 @@ fn start_operation(
     state: &AppState,
     publisher: &str,
     offer: &str,
-    host: Option<HeaderValue>,
+    origin: Origin,
     body: &[u8],
     kind: SubmissionType,
 ) -> Result<Response> {
@@ -95,7 +95,7 @@ fn start_operation(
     })?;
     Ok(with_location(
         state,
-        host.as_ref(),
+        &origin,
         StatusCode::ACCEPTED,
         Some(&address),
     ))
@@ -123,14 +123,14 @@ pub(crate) async fn publish(
     State(state): State<AppState>,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    Host(host): Host,
+    origin: Origin,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     start_operation(
         &state,
         &publisher,
         &offer,
-        host,
+        origin,
         &body,
         SubmissionType::Publish,
     )
@@ -157,14 +157,14 @@ pub(crate) async fn go_live(
     State(state): State<AppState>,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    Host(host): Host,
+    origin: Origin,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     start_operation(
         &state,
         &publisher,
         &offer,
-        host,
+        origin,
         &body,
         SubmissionType::GoLive,
     )
@@ -193,7 +193,7 @@ pub(crate) async fn cancel(
     State(state): State<AppState>,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
-    Host(host): Host,
+    origin: Origin,
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let notify = parse_notify(&body);
@@ -214,13 +214,13 @@ pub(crate) async fn cancel(
         Cancel::Requested(address) => (StatusCode::ACCEPTED, Some(address)),
         Cancel::NothingRunning(address) => (StatusCode::ACCEPTED, address.as_ref()),
     };
-    Ok(with_location(&state, host.as_ref(), status, address))
+    Ok(with_location(&state, &origin, status, address))
 }
 
 /// An empty answer with the headers that lead to the operation, if there is one.
 fn with_location(
     state: &AppState,
-    host: Option<&HeaderValue>,
+    origin: &Origin,
     status: StatusCode,
     address: Option<&OperationAddress>,
 ) -> Response {
@@ -236,13 +236,20 @@ fn with_location(
         OperationLocationStyle::Absolute => {
             // Room for any plausible base: one allocation.
             let mut url = String::with_capacity(path.len() + 128);
-            match (&settings.public_base_url, host.and_then(usable_host)) {
-                (Some(base), _) => url.push_str(base),
-                (None, Some(host)) => {
-                    url.push_str("http://");
+            match (origin, &settings.public_base_url) {
+                // Inside TLS the mock terminated, the host the client asked for, as the real
+                // service wrote it.
+                (Origin::Secure(host), _) => {
+                    url.push_str("https://");
                     url.push_str(host);
                 }
-                (None, None) => {}
+                (Origin::Plain(_), Some(base)) => url.push_str(base),
+                (Origin::Plain(host), None) => {
+                    if let Some(host) = host.as_ref().and_then(usable_host) {
+                        url.push_str("http://");
+                        url.push_str(host);
+                    }
+                }
             }
             url.push_str(&path);
             Some(url)
@@ -261,9 +268,9 @@ fn with_location(
 
 static OPERATION_LOCATION: HeaderName = HeaderName::from_static("operation-location");
 
-/// The `Host` header's text, when it can start an absolute URL: absolute URLs are the configured
-/// public base URL, else `http://` and this host (the mock serves plain HTTP; behind TLS,
-/// configure the base URL), else the path alone.
+/// The `Host` header's text, when it can start an absolute URL: absolute URLs of plain requests
+/// are the configured public base URL, else `http://` and this host (behind a TLS proxy of
+/// your own, configure the base URL), else the path alone.
 fn usable_host(host: &HeaderValue) -> Option<&str> {
     let host = host.to_str().ok()?;
     let plausible = !host.is_empty()

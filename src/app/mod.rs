@@ -8,6 +8,8 @@ mod routes;
 
 pub use routes::openapi_json;
 
+pub(crate) use crate::api::SecureOrigin;
+
 use std::convert::Infallible;
 use std::future::ready;
 

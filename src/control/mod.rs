@@ -51,6 +51,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
     // Health stays open: container health checks carry no token.
     OpenApiRouter::new()
         .routes(routes!(world::health))
+        .routes(routes!(world::get_ca))
         .merge(guarded)
 }
 

@@ -57,6 +57,33 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
     json(StatusCode::OK, &counts(&state))
 }
 
+/// `GET /_mock/ca.pem`: the mock's CA certificate, for clients to trust (docs/https.md); open,
+/// like health, since it is public. Its key is never served.
+#[utoipa::path(
+    get,
+    path = "/_mock/ca.pem",
+    tag = "control",
+    summary = "The mock's CA certificate, PEM (never needs the control token)",
+    responses(
+        (status = 200, description = "The CA certificate", content_type = "application/x-pem-file", body = String),
+        (status = 404, description = "The server has no CA (see its log)", body = ControlErrorBody),
+    )
+)]
+pub(crate) async fn get_ca(State(state): State<AppState>) -> Result<Response> {
+    let pem = state.settings().ca_pem.clone().ok_or_else(|| {
+        ControlError::NotFound(
+            "The server has no CA: its directory (--ca-dir) could not be used; its log says why."
+                .to_owned(),
+        )
+    })?;
+    let mut response = Response::new(axum::body::Body::from(pem.as_bytes().to_vec()));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/x-pem-file"),
+    );
+    Ok(response)
+}
+
 /// `GET /_mock/ready`: the same answer as [`health`], behind the control token when one is set.
 #[utoipa::path(
     get,

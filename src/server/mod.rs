@@ -3,13 +3,16 @@
 
 mod healthcheck;
 mod timeout;
+mod tls;
+mod tunnel;
 
 pub use healthcheck::healthcheck;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -27,6 +30,8 @@ use crate::config::Config;
 use crate::control::Control;
 use crate::fixtures::{self, FixtureError, LoadOptions};
 use crate::server::timeout::{Activity, Watched};
+use crate::server::tls::Tls;
+use crate::server::tunnel::Interception;
 use crate::state::{AppState, Settings};
 use crate::state::{StateError, StateFile};
 
@@ -39,6 +44,8 @@ pub enum StartError {
     State(#[from] StateError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error("--https-port needs the mock's CA: {0}")]
+    Tls(String),
 }
 
 /// Loads the fixtures `config` names into a fresh state for `router` (or, with a state file
@@ -51,11 +58,29 @@ pub enum StartError {
 /// # let _ = app; Ok(()) }
 /// ```
 pub fn load_state(config: &Config) -> Result<AppState, StartError> {
+    Ok(load(config)?.0)
+}
+
+/// The state `config` describes, and the TLS the server can terminate (or why it cannot: the
+/// server still serves plain HTTP).
+fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
+    let dir = config.ca_dir.clone().unwrap_or_else(tls::default_ca_dir);
+    let interception: Interception = match Tls::load(&dir, &config.intercept_host) {
+        Ok(tls) => Ok(Arc::new(tls)),
+        Err(e) => {
+            tracing::warn!("HTTPS interception is off: {e}");
+            Err(e.to_string().into())
+        }
+    };
+    let ca_pem = interception
+        .as_ref()
+        .ok()
+        .map(|tls| Arc::clone(&tls.ca_pem));
     let options = LoadOptions {
         time_scale: config.time_scale,
         cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
     };
-    let settings = Settings::from_config(config, fixtures::default_plans(options));
+    let settings = Settings::from_config(config, fixtures::default_plans(options), ca_pem);
     let now = crate::state::clock::Clock::default().now();
     let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
     let state_file = config.state_file.clone().map(StateFile::new);
@@ -74,7 +99,19 @@ pub fn load_state(config: &Config) -> Result<AppState, StartError> {
     // Sets the saved offset, and (as a change) writes the state file when there is one.
     state.clock().advance(offset);
     state.with_world(|w| w.store.touch());
-    Ok(state)
+    Ok((state, interception))
+}
+
+/// The mock's CA certificate (PEM) from `config.ca_dir` (or the default directory), made there
+/// first if it holds none: what `cloudpartner-mock ca` prints and `/_mock/ca.pem` serves.
+pub fn ca_certificate(config: &Config) -> Result<String, String> {
+    let dir = config.ca_dir.clone().unwrap_or_else(tls::default_ca_dir);
+    tls::load_or_make_ca(&dir).map(|(pem, _)| pem).map_err(|e| {
+        format!(
+            "the CA in {} (--ca-dir) could not be used: {e}",
+            dir.display()
+        )
+    })
 }
 
 /// Entry point for running cloudpartner-mock in-process.
@@ -95,21 +132,24 @@ impl MockServer {
     /// # Ok(()) }
     /// ```
     pub async fn start(config: Config) -> Result<RunningServer, StartError> {
-        let state = load_state(&config)?;
-        let addr = SocketAddr::new(config.host, config.port);
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { addr, source })?;
+        let (state, interception) = load(&config)?;
+        let (listener, addr) = bind(SocketAddr::new(config.host, config.port)).await?;
+        let https = match (config.https_port, &interception) {
+            (None, _) => None,
+            (Some(port), Ok(_)) => Some(bind(SocketAddr::new(config.host, port)).await?),
+            (Some(_), Err(reason)) => return Err(StartError::Tls(reason.to_string())),
+        };
+        let https_addr = https.as_ref().map(|(_, addr)| *addr);
         let (stop, stopped) = oneshot::channel::<()>();
         let control = Control::new(state.clone());
-        let task = tokio::spawn(run(listener, state, async {
+        let stopping = async {
             let _ = stopped.await;
-        }));
+        };
+        let https = https.map(|(listener, _)| listener);
+        let task = tokio::spawn(serve(listener, https, state, interception, stopping));
         Ok(RunningServer {
             addr,
+            https_addr,
             control,
             stop: Some(stop),
             task: Some(task),
@@ -117,10 +157,22 @@ impl MockServer {
     }
 }
 
+/// Binds `addr` (port 0: a free one); gives the listener and the address it has.
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr, source })?;
+    Ok((listener, bound))
+}
+
 /// A server started by `MockServer::start`. Dropping it stops the server.
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    https_addr: Option<SocketAddr>,
     control: Control,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
@@ -130,6 +182,11 @@ impl RunningServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the HTTPS listener, when `https_port` asked for one.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.https_addr
     }
 
     /// The control plane, called in-process (the same as the `/_mock` endpoints).
@@ -170,42 +227,168 @@ impl Drop for RunningServer {
 ///
 /// The accept loop is ours rather than `axum::serve` so that a fault rule can drop a
 /// connection: the service answers with an error, and hyper closes the connection without
-/// writing a response.
+/// writing a response. `CONNECT` requests open HTTPS tunnels to intercepted hosts when the
+/// CA in the default directory can be used (see [`MockServer::start`] for one of your own).
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let timeout = state.settings().request_timeout;
-    let app = app::App::new(state);
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let graceful = GracefulShutdown::new();
+    let interception = Err(Arc::from("the server was started without a CA (run)"));
+    serve(listener, None, state, interception, shutdown).await
+}
+
+/// [`run`], with the TLS the server terminates and, when `https` is given, a second listener
+/// whose connections are all TLS.
+async fn serve(
+    listener: TcpListener,
+    https: Option<TcpListener>,
+    state: AppState,
+    interception: Interception,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let graceful = Arc::new(Mutex::new(Some(GracefulShutdown::new())));
+    let connections = Arc::new(Connections {
+        app: app::App::new(state.clone()),
+        builder: auto::Builder::new(TokioExecutor::new()),
+        timeout: state.settings().request_timeout,
+        interception,
+        graceful: Arc::clone(&graceful),
+    });
     tokio::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of descriptors and the like: wait a little rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+        let (stream, secure) = tokio::select! {
+            accepted = listener.accept() => (accepted, false),
+            accepted = accept(https.as_ref()) => (accepted, true),
             () = &mut shutdown => break,
         };
+        let stream = match stream {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of descriptors and the like: wait a little rather than spin.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
-        // A client that never finishes its request line and headers, or leaves the
-        // connection idle, is dropped after the request timeout (`timeout.rs`); the body is
-        // bounded by the front (`app::front`).
+        let connections = Arc::clone(&connections);
+        if secure {
+            tokio::spawn(connections.serve_https(stream));
+        } else {
+            tokio::spawn(connections.serve_plain(stream));
+        }
+    }
+    drop(listener);
+    drop(https);
+    let graceful = graceful
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(graceful) = graceful {
+        if tokio::time::timeout(DRAIN, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests still running after {DRAIN:?}; stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+/// The next connection of `listener`; never, without one.
+async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What serving a connection needs, shared by all.
+struct Connections {
+    app: app::App,
+    builder: auto::Builder<TokioExecutor>,
+    timeout: Duration,
+    interception: Interception,
+    /// Until the server stops: what lets connections, tunnels included, finish their
+    /// requests first.
+    graceful: Arc<Mutex<Option<GracefulShutdown>>>,
+}
+
+impl Connections {
+    /// A plain connection: its requests, and `CONNECT` tunnels opened from it.
+    async fn serve_plain(self: Arc<Self>, stream: TcpStream) {
         let activity = Arc::new(Activity::default());
-        let app = app.clone();
+        let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
+        self.serve(io, activity, None).await;
+    }
+
+    /// A connection of the HTTPS listener: TLS first, with the certificate of the name the
+    /// client asks for.
+    async fn serve_https(self: Arc<Self>, stream: TcpStream) {
+        let Ok(tls) = &self.interception else {
+            return;
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
+        let activity = Arc::new(Activity::default());
+        let handshake = acceptor.accept(Watched::new(stream, Arc::clone(&activity)));
+        let stream = match tokio::time::timeout(self.timeout, handshake).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => return tracing::info!(error = %e, "TLS handshake failed"),
+            Err(_) => return,
+        };
+        let host: Arc<str> = stream
+            .get_ref()
+            .1
+            .server_name()
+            .or_else(|| tls.hosts.first().map(String::as_str))
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .into();
+        self.serve(TokioIo::new(stream), activity, Some(host)).await;
+    }
+
+    /// Serves the requests of `io` until it closes, or makes no progress for the request
+    /// timeout (`timeout.rs`); the body is bounded by the front (`app::front`). Requests of a
+    /// TLS connection the mock terminated carry the host it was for (`secure`).
+    fn serve<I>(
+        self: Arc<Self>,
+        io: TokioIo<I>,
+        activity: Arc<Activity>,
+        secure: Option<Arc<str>>,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send>>
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let watched = Arc::clone(&activity);
-        let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let this = Arc::clone(&self);
+        let watcher = self
+            .graceful
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(GracefulShutdown::watcher);
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            let this = Arc::clone(&this);
             let busy = watched.request();
-            let app = app.clone();
+            // A CONNECT on a plain connection opens a tunnel, which keeps the activity.
+            let tunnel =
+                (secure.is_none() && tunnel::is_connect(&request)).then(|| Arc::clone(&watched));
+            let secure = secure.clone();
             async move {
-                let response = app.answer_incoming(request).await;
+                if let Some(activity) = tunnel {
+                    let opened = Arc::clone(&this);
+                    let open = move |stream, host| {
+                        opened.serve(TokioIo::new(stream), activity, Some(host))
+                    };
+                    let response = tunnel::connect(request, &this.interception, open);
+                    drop(busy);
+                    return Ok(response);
+                }
+                if let Some(host) = secure {
+                    request.extensions_mut().insert(app::SecureOrigin(host));
+                }
+                let response = this.app.clone().answer_incoming(request).await;
                 drop(busy);
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);
@@ -213,26 +396,30 @@ pub async fn run(
                 Ok(response)
             }
         });
-        let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
-        let connection = builder.serve_connection_with_upgrades(io, hyper_service);
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            // Client resets and dropped connections end here; nothing to report. A stalled
-            // connection is dropped, which closes it.
-            tokio::select! {
-                _ = connection => {}
-                () = activity.stalled(timeout) => {}
+        let connection = self
+            .builder
+            .serve_connection_with_upgrades(io, service)
+            .into_owned();
+        let timeout = self.timeout;
+        // Client resets and dropped connections end here; nothing to report. A stalled
+        // connection is dropped, which closes it.
+        Box::pin(async move {
+            match watcher {
+                Some(watcher) => {
+                    tokio::select! {
+                        _ = watcher.watch(connection) => {}
+                        () = activity.stalled(timeout) => {}
+                    }
+                }
+                None => {
+                    tokio::select! {
+                        _ = connection => {}
+                        () = activity.stalled(timeout) => {}
+                    }
+                }
             }
-        });
+        })
     }
-    drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("in-flight requests still running after {DRAIN:?}; stopping anyway");
-    }
-    Ok(())
 }
 
 /// How long a stopping server waits for in-flight requests.

@@ -144,10 +144,16 @@ pub(crate) struct Settings {
     /// When set, the control plane wants `Authorization: Bearer <this>`.
     pub(crate) control_token: Option<String>,
     pub(crate) request_timeout: Duration,
+    /// The mock's CA certificate (PEM), when it could be loaded or made.
+    pub(crate) ca_pem: Option<Arc<str>>,
 }
 
 impl Settings {
-    pub(crate) fn from_config(config: &Config, new_offer_plans: Plans) -> Self {
+    pub(crate) fn from_config(
+        config: &Config,
+        new_offer_plans: Plans,
+        ca_pem: Option<Arc<str>>,
+    ) -> Self {
         Self {
             auth: config.auth,
             operation_location: config.operation_location,
@@ -161,6 +167,7 @@ impl Settings {
             journal_capacity: config.journal_capacity,
             control_token: config.control_token.clone(),
             request_timeout: Duration::from_secs_f64(config.request_timeout),
+            ca_pem,
         }
     }
 }

@@ -28,11 +28,17 @@ pub(crate) fn test_data(case: &str) -> PathBuf {
         .join(case)
 }
 
-/// A config for tests: a free port on loopback and the bundled fixtures.
+/// The CA directory every test shares: its key is made once, by the first server.
+pub(crate) fn test_ca_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("ca")
+}
+
+/// A config for tests: a free port on loopback, the bundled fixtures, the shared CA.
 pub(crate) fn test_config() -> Config {
     Config {
         port: 0,
         fixtures: bundled_fixtures(),
+        ca_dir: Some(test_ca_dir()),
         ..Config::default()
     }
 }

@@ -16,6 +16,7 @@ mod fixtures;
 mod fuzz_corpus;
 mod golive;
 mod helpers;
+mod https;
 mod offers;
 mod openapi;
 mod operations;

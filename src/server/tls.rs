@@ -1,0 +1,220 @@
+//! The mock's own certificate authority and the TLS it terminates for the hosts it intercepts
+//! (docs/https.md). The CA is made once per directory and reused, so a CA a client trusts stays
+//! trusted across restarts; its private key stays in that directory (mode 0600) and is never
+//! served. Each intercepted host gets a leaf certificate signed by it, made at start.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, Certificate, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::ServerConfig;
+use rustls::crypto::ring::{default_provider, sign::any_supported_type};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+
+/// The CA's certificate, as clients trust it.
+const CA_CERT: &str = "ca.pem";
+/// The CA's private key (mode 0600), never served.
+const CA_KEY: &str = "ca-key.pem";
+
+/// Why the CA could not be loaded or made.
+#[derive(Debug)]
+pub(crate) struct TlsError {
+    dir: PathBuf,
+    reason: String,
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the CA in {} (--ca-dir) could not be used: {}",
+            self.dir.display(),
+            self.reason
+        )
+    }
+}
+
+/// The CA and the TLS configuration of every intercepted host.
+#[derive(Debug)]
+pub(crate) struct Tls {
+    /// The CA certificate, PEM, as stored.
+    pub(crate) ca_pem: Arc<str>,
+    /// The intercepted host names, lower case.
+    pub(crate) hosts: Vec<String>,
+    pub(crate) config: Arc<ServerConfig>,
+}
+
+impl Tls {
+    /// Loads the CA from `dir`, or makes it there; then a leaf certificate for each of `hosts`.
+    pub(crate) fn load(dir: &Path, hosts: &[String]) -> Result<Self, TlsError> {
+        let fail = |reason: String| TlsError {
+            dir: dir.to_owned(),
+            reason,
+        };
+        let (ca_pem, ca_key) = load_or_make_ca(dir).map_err(|e| fail(e.to_string()))?;
+        let ca_cert = ca_params()
+            .self_signed(&ca_key)
+            .map_err(|e| fail(e.to_string()))?;
+        let hosts: Vec<String> = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let mut keys = Vec::with_capacity(hosts.len());
+        for host in &hosts {
+            let key = leaf(host, &ca_cert, &ca_key).map_err(|e| fail(format!("{host}: {e}")))?;
+            keys.push((host.clone(), key));
+        }
+        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| fail(e.to_string()))?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(ByName(keys)));
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(Self {
+            ca_pem: ca_pem.into(),
+            hosts,
+            config: Arc::new(config),
+        })
+    }
+
+    /// Whether `host` (any case) is intercepted.
+    pub(crate) fn intercepts(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+}
+
+/// The default CA directory: `$XDG_DATA_HOME/cloudpartner-mock/ca`, else
+/// `~/.local/share/cloudpartner-mock/ca`, else `cloudpartner-mock-ca` in the working directory.
+pub(crate) fn default_ca_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| Path::new(&home).join(".local/share"))
+        });
+    match base {
+        Some(base) => base.join("cloudpartner-mock").join("ca"),
+        None => PathBuf::from("cloudpartner-mock-ca"),
+    }
+}
+
+/// The CA's PEM and key from `dir`, made there first if it holds none. Several servers
+/// starting on one empty directory agree on one CA: the key is published with a hard link,
+/// which fails for all but the first; the others wait for its certificate and read it.
+pub(crate) fn load_or_make_ca(dir: &Path) -> io::Result<(String, KeyPair)> {
+    let (cert_path, key_path) = (dir.join(CA_CERT), dir.join(CA_KEY));
+    if !key_path.exists() {
+        fs::create_dir_all(dir)?;
+        make_ca(dir, &key_path, &cert_path)?;
+    }
+    // The first server links its key, then renames its certificate in place.
+    let mut waited = Duration::ZERO;
+    while !cert_path.exists() && waited < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+        waited += Duration::from_millis(10);
+    }
+    let key = KeyPair::from_pem(&fs::read_to_string(&key_path)?).map_err(invalid)?;
+    let pem = fs::read_to_string(&cert_path)?;
+    Ok((pem, key))
+}
+
+fn make_ca(dir: &Path, key_path: &Path, cert_path: &Path) -> io::Result<()> {
+    let key = KeyPair::generate().map_err(invalid)?;
+    let cert = ca_params().self_signed(&key).map_err(invalid)?;
+    let unique = format!("{}.{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let key_tmp = dir.join(format!(".{CA_KEY}.{unique}"));
+    let cert_tmp = dir.join(format!(".{CA_CERT}.{unique}"));
+    write_private(&key_tmp, key.serialize_pem().as_bytes())?;
+    fs::write(&cert_tmp, cert.pem())?;
+    let published = fs::hard_link(&key_tmp, key_path);
+    let _ = fs::remove_file(&key_tmp);
+    match published {
+        Ok(()) => fs::rename(&cert_tmp, cert_path),
+        // Another server made the CA first: use its.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(&cert_tmp);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&cert_tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Writes `bytes` to a new file only its owner may read.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn invalid(e: impl fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
+
+/// The CA's name and powers: the same every time, so that the certificate rebuilt from the
+/// stored key at each start signs leaves the stored certificate verifies.
+fn ca_params() -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, "cloudpartner-mock local CA");
+    name.push(DnType::OrganizationName, "cloudpartner-mock");
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2049, 12, 31);
+    params
+}
+
+/// A leaf certificate for `host`, signed by the CA, with a fresh key.
+fn leaf(host: &str, ca: &Certificate, ca_key: &KeyPair) -> Result<Arc<CertifiedKey>, String> {
+    let key = KeyPair::generate().map_err(|e| e.to_string())?;
+    let mut params = CertificateParams::new(vec![host.to_owned()]).map_err(|e| e.to_string())?;
+    params.distinguished_name.push(DnType::CommonName, host);
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(365);
+    let cert = params
+        .signed_by(&key, ca, ca_key)
+        .map_err(|e| e.to_string())?;
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let signing = any_supported_type(&der).map_err(|e| e.to_string())?;
+    Ok(Arc::new(CertifiedKey::new(
+        vec![cert.der().clone()],
+        signing,
+    )))
+}
+
+/// The leaf certificate for the name a client asks for (SNI); the first host's when it names
+/// none or another.
+#[derive(Debug)]
+struct ByName(Vec<(String, Arc<CertifiedKey>)>);
+
+impl ResolvesServerCert for ByName {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let wanted = hello.server_name();
+        self.0
+            .iter()
+            .find(|(host, _)| wanted.is_some_and(|w| w.eq_ignore_ascii_case(host)))
+            .or_else(|| self.0.first())
+            .map(|(_, key)| Arc::clone(key))
+    }
+}
