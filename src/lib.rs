@@ -44,6 +44,8 @@ mod config;
 mod control;
 mod domain;
 mod fixtures;
+mod identity;
+mod origin;
 mod reply;
 mod server;
 mod state;

@@ -29,6 +29,11 @@ pub(crate) enum ApiError {
         invalid_token: bool,
     },
 
+    /// A token the emulated sign-in issued that does not hold (strict mode): why, for the
+    /// `WWW-Authenticate` challenge.
+    #[error("{DENIED}")]
+    InvalidToken(String),
+
     #[error(
         "Invalid api version{}. The query parameter 'api-version' is required. Allowed values are [{API_VERSION}].",
         given.as_deref().map(|g| format!(" '{g}'")).unwrap_or_default()
@@ -61,7 +66,7 @@ pub(crate) enum ApiError {
 impl ApiError {
     pub(crate) fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized { .. } | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             ApiError::InvalidApiVersion { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
@@ -75,7 +80,7 @@ impl ApiError {
     /// The stable error code of the catalogue (docs/behaviour.md#errors).
     pub(crate) fn code(&self) -> &'static str {
         match self {
-            ApiError::Unauthorized { .. } => "Unauthorized",
+            ApiError::Unauthorized { .. } | ApiError::InvalidToken(_) => "Unauthorized",
             ApiError::InvalidApiVersion { .. } => "InvalidAPIVersion",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
@@ -126,7 +131,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = match self {
             // The same bytes every time: written once.
-            ApiError::Unauthorized { .. } => {
+            ApiError::Unauthorized { .. } | ApiError::InvalidToken(_) => {
                 static DENIED_BODY: LazyLock<Bytes> = LazyLock::new(|| {
                     let body = error_body(StatusCode::UNAUTHORIZED, "Unauthorized", DENIED);
                     json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
@@ -135,12 +140,21 @@ impl IntoResponse for ApiError {
             }
             _ => error_response(self.status_code(), self.code(), &self.to_string()),
         };
-        if let ApiError::Unauthorized { invalid_token } = self {
-            let challenge = if invalid_token {
-                HeaderValue::from_static("Bearer error=\"invalid_token\"")
-            } else {
-                HeaderValue::from_static("Bearer")
-            };
+        let challenge = match &self {
+            ApiError::Unauthorized {
+                invalid_token: true,
+            } => Some(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
+            ApiError::Unauthorized {
+                invalid_token: false,
+            } => Some(HeaderValue::from_static("Bearer")),
+            ApiError::InvalidToken(why) => HeaderValue::try_from(format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                why.replace('"', "'")
+            ))
+            .ok(),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, challenge);

@@ -9,6 +9,8 @@ use axum::http::{HeaderValue, header};
 
 use crate::domain::without_bom;
 
+use crate::origin::SecureOrigin;
+
 use super::error::ApiError;
 
 /// `axum::extract::Path`, rejecting with a CPP `400`.
@@ -34,11 +36,6 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
         Ok(Self(body.slice(start..)))
     }
 }
-
-/// In a request's extensions: it came over TLS the mock terminated (an intercepted CONNECT,
-/// or the HTTPS listener), for this host name.
-#[derive(Debug, Clone)]
-pub(crate) struct SecureOrigin(pub(crate) Arc<str>);
 
 /// Where the client reached the mock, for absolute URLs: `https://` and the intercepted host
 /// inside TLS the mock terminated, else the `Host` header (read without copying the other

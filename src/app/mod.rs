@@ -8,7 +8,7 @@ mod routes;
 
 pub use routes::openapi_json;
 
-pub(crate) use crate::api::SecureOrigin;
+pub(crate) use crate::origin::SecureOrigin;
 
 use std::convert::Infallible;
 use std::future::ready;
@@ -51,19 +51,55 @@ pub fn service(
 
 /// What the server runs: the front around the routes, each request's trailing slash trimmed
 /// first (by tower-http's `NormalizePath`, around a service that hands the request back as a
-/// response's body: `NormalizePath` wraps services that answer `Response`s). Its future is
-/// the caller's to hold in place, where a tower `Service` would box it per request.
+/// response's body: `NormalizePath` wraps services that answer `Response`s). Requests to the
+/// identity host go to the emulated identity platform instead, behind a front of its own. Its
+/// future is the caller's to hold in place, where a tower `Service` would box it per request.
 #[derive(Clone, Debug)]
-pub(crate) struct App(Front);
+pub(crate) struct App {
+    cpp: Front,
+    identity: Front,
+}
 
 impl App {
     pub(crate) fn new(state: AppState) -> Self {
-        Self(front(state))
+        let identity = Front::new(state.clone(), crate::identity::router(state.clone()));
+        Self {
+            cpp: front(state),
+            identity,
+        }
+    }
+
+    /// The front for `request`: the identity platform's when it is addressed to its host
+    /// (inside a tunnel, in absolute form, or by `Host`), else the CPP API's. Only this one is
+    /// cloned for the request.
+    fn front_for<B>(&self, request: &hyper::Request<B>) -> Front {
+        let host = match request.extensions().get::<SecureOrigin>() {
+            Some(SecureOrigin(host)) => Some(host.as_bytes()),
+            None => match request.uri().host() {
+                Some(host) => Some(host.as_bytes()),
+                None => request
+                    .headers()
+                    .get(axum::http::header::HOST)
+                    .map(|h| h.as_bytes()),
+            },
+        };
+        // The identity host, with or without a port.
+        let identity = crate::identity::HOST.as_bytes();
+        let is_identity = host.is_some_and(|h| {
+            h.len() >= identity.len()
+                && h[..identity.len()].eq_ignore_ascii_case(identity)
+                && matches!(h.get(identity.len()), None | Some(b':'))
+        });
+        if is_identity {
+            self.identity.clone()
+        } else {
+            self.cpp.clone()
+        }
     }
 
     /// The answer to a request as hyper hands it over. A request without a body gets
     /// `Body::empty()`, which allocates nothing.
-    pub(crate) async fn answer_incoming(self, request: hyper::Request<Incoming>) -> Response {
+    pub(crate) async fn answer_incoming(&self, request: hyper::Request<Incoming>) -> Response {
         let request = request.map(|body| {
             if body.is_end_stream() {
                 Body::empty()
@@ -71,12 +107,12 @@ impl App {
                 Body::new(body)
             }
         });
-        self.0.answer(trimmed(request)).await
+        self.front_for(&request).answer(trimmed(request)).await
     }
 
     /// The answer to `request`.
-    pub(crate) async fn answer(self, request: Request) -> Response {
-        self.0.answer(trimmed(request)).await
+    pub(crate) async fn answer(&self, request: Request) -> Response {
+        self.front_for(&request).answer(trimmed(request)).await
     }
 }
 

@@ -75,12 +75,24 @@ struct OpRef {
 /// Which publishers a bearer token may act on (strict auth mode).
 pub(crate) type Grants = Arc<[String]>;
 
+/// An app registration that may sign in with the emulated identity platform, and the
+/// publishers its tokens may act on (docs/identity.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Client {
+    pub(crate) secret: String,
+    /// The tenant it belongs to; any tenant when absent.
+    pub(crate) tenant: Option<String>,
+    pub(crate) grants: Grants,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     publishers: Vec<Publisher>,
     publisher_index: Map<String, usize>,
     operations: Map<OperationId, OpRef>,
     tokens: Map<String, Grants>,
+    /// App registrations by client id, lower case.
+    clients: Map<String, Client>,
     /// When set, operations started from now on advance by this many reads (control plane).
     advance_by_polls: Option<u32>,
     /// Grows with every change, so a caller can tell whether anything changed.
@@ -93,6 +105,7 @@ pub(crate) struct Store {
 pub(crate) struct StoreSnapshot<'a> {
     publishers: &'a [Publisher],
     tokens: &'a Map<String, Grants>,
+    clients: &'a Map<String, Client>,
     advance_by_polls: Option<u32>,
 }
 
@@ -102,6 +115,9 @@ pub(crate) struct StoreSnapshot<'a> {
 pub(crate) struct SavedStore {
     publishers: Vec<Publisher>,
     tokens: Map<String, Grants>,
+    /// Absent from state files written before app registrations existed.
+    #[serde(default)]
+    clients: Map<String, Client>,
     advance_by_polls: Option<u32>,
 }
 
@@ -118,6 +134,7 @@ impl Store {
         StoreSnapshot {
             publishers: &self.publishers,
             tokens: &self.tokens,
+            clients: &self.clients,
             advance_by_polls: self.advance_by_polls,
         }
     }
@@ -126,6 +143,7 @@ impl Store {
     pub(crate) fn from_saved(saved: SavedStore) -> Result<Self, String> {
         let mut store = Store {
             tokens: saved.tokens,
+            clients: saved.clients,
             advance_by_polls: saved.advance_by_polls,
             ..Store::default()
         };
@@ -200,6 +218,42 @@ impl Store {
             grants.push(key);
             *entry = grants.into();
         }
+    }
+
+    /// Registers the app `client_id` for the publisher `publisher_id` (added to its earlier
+    /// grants); refused when it was registered before with another secret or tenant.
+    pub(crate) fn register_client(
+        &mut self,
+        client_id: &str,
+        secret: &str,
+        tenant: Option<&str>,
+        publisher_id: &str,
+    ) -> Result<(), String> {
+        let publisher = name_key(publisher_id);
+        let client = self
+            .clients
+            .entry(client_id.to_ascii_lowercase())
+            .or_insert_with(|| Client {
+                secret: secret.to_owned(),
+                tenant: tenant.map(str::to_owned),
+                grants: Arc::from([]),
+            });
+        if client.secret != secret || client.tenant.as_deref() != tenant {
+            return Err(format!(
+                "client '{client_id}' is registered elsewhere with another secret or tenant"
+            ));
+        }
+        if !client.grants.contains(&publisher) {
+            let mut grants = client.grants.to_vec();
+            grants.push(publisher);
+            client.grants = grants.into();
+        }
+        Ok(())
+    }
+
+    /// The app registration of `client_id` (any case), if the fixtures list it.
+    pub(crate) fn client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.get(&client_id.to_ascii_lowercase())
     }
 
     /// The publishers a token may act on, if the fixtures list it.

@@ -32,7 +32,7 @@ use crate::fixtures::{self, FixtureError, LoadOptions};
 use crate::server::timeout::{Activity, Watched};
 use crate::server::tls::Tls;
 use crate::server::tunnel::Interception;
-use crate::state::{AppState, Settings};
+use crate::state::{AppState, Settings, TokenKeys};
 use crate::state::{StateError, StateFile};
 
 /// Why the server did not start.
@@ -76,11 +76,25 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         .as_ref()
         .ok()
         .map(|tls| Arc::clone(&tls.ca_pem));
+    let token_keys = match tls::load_or_make_token_key(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|pem| TokenKeys::from_pem(&pem))
+    {
+        Ok(keys) => Some(Arc::new(keys)),
+        Err(e) => {
+            tracing::warn!(
+                "the emulated sign-in is off: its key in {} (--ca-dir) could not be used: {e}",
+                dir.display()
+            );
+            None
+        }
+    };
     let options = LoadOptions {
         time_scale: config.time_scale,
         cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
     };
-    let settings = Settings::from_config(config, fixtures::default_plans(options), ca_pem);
+    let settings =
+        Settings::from_config(config, fixtures::default_plans(options), ca_pem, token_keys);
     let now = crate::state::clock::Clock::default().now();
     let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
     let state_file = config.state_file.clone().map(StateFile::new);
@@ -388,7 +402,7 @@ impl Connections {
                 if let Some(host) = secure {
                     request.extensions_mut().insert(app::SecureOrigin(host));
                 }
-                let response = this.app.clone().answer_incoming(request).await;
+                let response = this.app.answer_incoming(request).await;
                 drop(busy);
                 if response.extensions().get::<DropConnection>().is_some() {
                     return Err(ConnectionDropped);

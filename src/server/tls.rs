@@ -7,7 +7,7 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rcgen::{
@@ -24,6 +24,8 @@ use rustls::sign::CertifiedKey;
 const CA_CERT: &str = "ca.pem";
 /// The CA's private key (mode 0600), never served.
 const CA_KEY: &str = "ca-key.pem";
+/// The RSA key that signs the tokens the emulated sign-in issues (mode 0600), never served.
+const TOKEN_KEY: &str = "token-key.pem";
 
 /// Why the CA could not be loaded or made.
 #[derive(Debug)]
@@ -110,6 +112,7 @@ pub(crate) fn default_ca_dir() -> PathBuf {
 /// starting on one empty directory agree on one CA: the key is published with a hard link,
 /// which fails for all but the first; the others wait for its certificate and read it.
 pub(crate) fn load_or_make_ca(dir: &Path) -> io::Result<(String, KeyPair)> {
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let (cert_path, key_path) = (dir.join(CA_CERT), dir.join(CA_KEY));
     if !key_path.exists() {
         fs::create_dir_all(dir)?;
@@ -124,6 +127,32 @@ pub(crate) fn load_or_make_ca(dir: &Path) -> io::Result<(String, KeyPair)> {
     let key = KeyPair::from_pem(&fs::read_to_string(&key_path)?).map_err(invalid)?;
     let pem = fs::read_to_string(&cert_path)?;
     Ok((pem, key))
+}
+
+/// Servers of one process make keys one at a time, so that they make one of each, not one each.
+static MAKING: Mutex<()> = Mutex::new(());
+
+/// The token-signing key from `dir` (PKCS#8 PEM), made there first if it holds none: RSA
+/// 2048, as Azure AD signs with RS256. Racing makers each publish a whole file; one wins.
+pub(crate) fn load_or_make_token_key(dir: &Path) -> io::Result<String> {
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
+    let path = dir.join(TOKEN_KEY);
+    if !path.exists() {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(invalid)?;
+        let pem = key
+            .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+            .map_err(invalid)?;
+        let tmp = dir.join(format!(".{TOKEN_KEY}.{}", uuid::Uuid::new_v4().simple()));
+        write_private(&tmp, pem.as_bytes())?;
+        let published = fs::hard_link(&tmp, &path);
+        let _ = fs::remove_file(&tmp);
+        match published {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    fs::read_to_string(&path)
 }
 
 fn make_ca(dir: &Path, key_path: &Path, cert_path: &Path) -> io::Result<()> {

@@ -4,10 +4,12 @@ pub(crate) mod clock;
 mod fault_book;
 mod file;
 pub(crate) mod journal;
+mod keys;
 
 pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
 pub use file::StateError;
 pub(crate) use file::StateFile;
+pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -146,6 +148,8 @@ pub(crate) struct Settings {
     pub(crate) request_timeout: Duration,
     /// The mock's CA certificate (PEM), when it could be loaded or made.
     pub(crate) ca_pem: Option<Arc<str>>,
+    /// What the emulated sign-in signs tokens with, when its key could be loaded or made.
+    pub(crate) token_keys: Option<Arc<TokenKeys>>,
 }
 
 impl Settings {
@@ -153,6 +157,7 @@ impl Settings {
         config: &Config,
         new_offer_plans: Plans,
         ca_pem: Option<Arc<str>>,
+        token_keys: Option<Arc<TokenKeys>>,
     ) -> Self {
         Self {
             auth: config.auth,
@@ -168,6 +173,7 @@ impl Settings {
             control_token: config.control_token.clone(),
             request_timeout: Duration::from_secs_f64(config.request_timeout),
             ca_pem,
+            token_keys,
         }
     }
 }

@@ -184,10 +184,16 @@ async fn the_https_listener_presents_the_certificate_of_each_name_it_is_asked_fo
         .build()
         .expect("a client");
 
-    for host in ["cloudpartner.azure.com", "login.microsoftonline.com"] {
+    for (host, path) in [
+        ("cloudpartner.azure.com", "/_mock/health"),
+        (
+            "login.microsoftonline.com",
+            "/common/v2.0/.well-known/openid-configuration",
+        ),
+    ] {
         // The client checks that the certificate names the host it asked for.
         let response = client
-            .get(format!("https://{host}:{port}/_mock/health"))
+            .get(format!("https://{host}:{port}{path}"))
             .send()
             .await
             .unwrap_or_else(|e| panic!("{host}: {e:?}"));

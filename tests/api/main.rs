@@ -17,6 +17,7 @@ mod fuzz_corpus;
 mod golive;
 mod helpers;
 mod https;
+mod identity;
 mod offers;
 mod openapi;
 mod operations;
