@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, header};
 
 use crate::config::AuthMode;
 use crate::domain::{Grants, name_lookup};
-use crate::state::{AUDIENCE, AppState, TokenClaims, TokenKeys};
+use crate::state::{AUDIENCE, AppState, TokenKeys};
 
 use super::error::{API_VERSION, ApiError};
 
@@ -92,7 +92,7 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
 /// (by the mock's clock, which `/_mock/clock/advance` moves), then the app's grants — none
 /// for an app no fixture registers (docs/identity.md#strict-auth).
 fn signed_in(state: &AppState, keys: &TokenKeys, token: &str) -> Result<Caller, ApiError> {
-    let claims: TokenClaims = keys.verify(token).map_err(|_| {
+    let claims = keys.verified_claims(token).map_err(|_| {
         ApiError::InvalidToken(
             "The token's signature is not the mock's, or the token is malformed.".to_owned(),
         )

@@ -117,10 +117,13 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
 }
 
 /// The mock's CA certificate (PEM) from `config.ca_dir` (or the default directory), made there
-/// first if it holds none: what `cloudpartner-mock ca` prints and `/_mock/ca.pem` serves.
+/// first if it holds none, with the sign-in's token key: what `cloudpartner-mock ca` prints
+/// and `/_mock/ca.pem` serves.
 pub fn ca_certificate(config: &Config) -> Result<String, String> {
     let dir = config.ca_dir.clone().unwrap_or_else(tls::default_ca_dir);
-    tls::load_or_make_ca(&dir).map(|(pem, _)| pem).map_err(|e| {
+    let made = tls::load_or_make_ca(&dir)
+        .and_then(|(pem, _)| tls::load_or_make_token_key(&dir).map(|_| pem));
+    made.map_err(|e| {
         format!(
             "the CA in {} (--ca-dir) could not be used: {e}",
             dir.display()

@@ -3,6 +3,9 @@
 //! signature (docs/identity.md). The key is loaded from the CA directory; it is never served.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::domain::Map;
 
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -34,7 +37,14 @@ pub(crate) struct TokenKeys {
     kid: String,
     /// The JWKS document, `{"keys": [...]}`, written once.
     jwks: String,
+    /// The claims of tokens whose signature was checked: an RSA check costs a hundred times
+    /// what the rest of a request does, and a client sends its token until it expires. At
+    /// most `VERIFIED_MAX`, cleared when full; the key is the whole token, which the
+    /// signature covers.
+    verified: Mutex<Map<Box<str>, Arc<TokenClaims>>>,
 }
+
+const VERIFIED_MAX: usize = 1024;
 
 impl fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,6 +80,7 @@ impl TokenKeys {
             decoding,
             kid,
             jwks,
+            verified: Mutex::new(Map::default()),
         })
     }
 
@@ -91,6 +102,27 @@ impl TokenKeys {
         jsonwebtoken::decode::<C>(token, &self.decoding, &validation)
             .map(|data| data.claims)
             .map_err(|e| e.to_string())
+    }
+
+    /// The claims of `token` when this key signed it, checked once per token (see
+    /// `verified`). Times and audience are the caller's to check, by the mock's clock.
+    pub(crate) fn verified_claims(&self, token: &str) -> Result<Arc<TokenClaims>, String> {
+        let cached = self
+            .verified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(token)
+            .cloned();
+        if let Some(claims) = cached {
+            return Ok(claims);
+        }
+        let claims: Arc<TokenClaims> = Arc::new(self.verify(token)?);
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= VERIFIED_MAX {
+            verified.clear();
+        }
+        verified.insert(token.into(), Arc::clone(&claims));
+        Ok(claims)
     }
 
     /// The JWKS document that names this key.
