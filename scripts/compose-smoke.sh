@@ -18,7 +18,7 @@ started_dockerd=""
 log() { printf 'compose-smoke: %s\n' "$*"; }
 
 cleanup() {
-    "${COMPOSE[@]}" down --remove-orphans >/dev/null 2>&1 || true
+    "${COMPOSE[@]}" --profile https down --remove-orphans --volumes >/dev/null 2>&1 || true
     "$DOCKER" rm -f cppmock-cold >/dev/null 2>&1 || true
     if [ -n "$started_dockerd" ]; then
         kill "$started_dockerd" 2>/dev/null || true
@@ -55,11 +55,30 @@ printf 'FROM scratch\nCOPY busybox /bin/busybox\nENV PATH=/bin\n' >"$base/Docker
 "$DOCKER" build -q -t cppmock-busybox:local "$base" >/dev/null
 rm -rf "$base"
 
+log "building a curl image from the host's curl (the unmodified HTTPS client)"
+curl_root=$(mktemp -d)
+mkdir -p "$curl_root/usr/bin" "$curl_root/etc/ssl/certs"
+cp /usr/bin/curl "$curl_root/usr/bin/curl"
+for lib in $(ldd /usr/bin/curl | grep -o '/[^ ]*'); do
+    mkdir -p "$curl_root$(dirname "$lib")"
+    cp -L "$lib" "$curl_root$lib"
+done
+printf 'FROM scratch\nCOPY . /\nENTRYPOINT ["/usr/bin/curl"]\n' >"$curl_root/Dockerfile"
+"$DOCKER" build -q -t cppmock-curl:local "$curl_root" >/dev/null
+rm -rf "$curl_root"
+
 log "building the images and running the stack"
-export CPPMOCK_TARGET=prebuilt CLIENT_BASE=cppmock-busybox:local
+export CPPMOCK_TARGET=prebuilt CLIENT_BASE=cppmock-busybox:local CURL_IMAGE=cppmock-curl:local
 "${COMPOSE[@]}" build
 "${COMPOSE[@]}" up --exit-code-from client --abort-on-container-exit 2>&1 | tee /tmp/cppmock-compose.log
 grep -q "go-live complete" /tmp/cppmock-compose.log || { log "the client did not see the go-live complete"; exit 1; }
+
+log "an unmodified HTTPS client through the mock as its proxy, trusting the CA from the volume"
+"${COMPOSE[@]}" --profile https run --rm tls-client >/tmp/cppmock-tls.log 2>&1 ||
+    { cat /tmp/cppmock-tls.log; log "the HTTPS client failed"; exit 1; }
+grep -q '"id":"ready-to-go-live"' /tmp/cppmock-tls.log ||
+    { cat /tmp/cppmock-tls.log; log "the HTTPS client did not read the offer"; exit 1; }
+log "curl read https://cloudpartner.azure.com/…/ready-to-go-live through the mock"
 
 log "measuring"
 image_bytes=$("$DOCKER" image inspect --format '{{.Size}}' cloudpartner-mock:latest)
