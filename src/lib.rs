@@ -6,8 +6,9 @@
 //! Arrows only point down the list: no module imports one that imports it back.
 //! - `server/`: sockets and connections — [`MockServer::start`] binds and serves in-process,
 //!   [`RunningServer`] is the handle (base URL, shutdown), [`run`] serves a listener until a
-//!   signal; the request-line-and-headers timeout (one interval per connection); the
-//!   [`healthcheck`] client; [`load_state`] (fixtures, then the state file).
+//!   signal; the request-line-and-headers timeout (one interval per connection); the CA and
+//!   TLS, `CONNECT` tunnels to the intercepted hosts, the HTTPS listener ([`ca_certificate`]);
+//!   the [`healthcheck`] client; [`load_state`] (fixtures, then the state file).
 //! - `app/`: the whole HTTP application, pure (no sockets, no files) — [`router`] and
 //!   [`service`], the one route table of both planes, the front (request id, body and its
 //!   timeout, journal, faults, the log line, catch-panic), CPP-shaped 404/405, and
@@ -15,17 +16,19 @@
 //! - `api/`: the CPP routes — thin handlers; `caller.rs`, the `Caller` extractor every
 //!   handler takes first (bearer token, api-version, publisher access); `error.rs`, the CPP
 //!   error body.
+//! - `identity/`: Microsoft's identity platform, emulated on `login.microsoftonline.com`
+//!   (discovery, the token endpoints, Azure AD's errors).
 //! - `control/`: the `/_mock` routes (health, reset, fixtures, journal, faults, clock,
 //!   forced endings) and [`Control`], the same calls in Rust.
 //! - `state/`: what requests share — [`AppState`] and its world behind one short lock, the
 //!   clock (the only reader of system time), the request journal, the fault book, the state
-//!   file.
+//!   file, the token-signing key.
 //! - `fixtures/`: fixture files (or a request body) into a new store, all or nothing.
 //! - `domain/`: the CPP model — ids, offers, operations computed from their start time, the
 //!   lifecycle rules, fault rules as written — with no HTTP and no clock.
-//! - `config`, `telemetry`, `reply`: [`Config`], every setting as a flag with an environment
-//!   twin; the tracing subscriber (batched plain or JSON lines); the JSON answers both planes
-//!   write.
+//! - `config`, `telemetry`, `reply`, `origin`: [`Config`], every setting as a flag with an
+//!   environment twin; the tracing subscriber (batched plain or JSON lines); the JSON answers
+//!   both planes write; the host of the TLS connection a request came over.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), cloudpartner_mock::StartError> {
