@@ -363,35 +363,19 @@ async fn strict_auth_takes_the_mocks_tokens_for_the_publishers_their_app_is_gran
         "fabrikam-secret",
     )
     .await;
-    let offer = |publisher: &str, offer: &str| {
-        format!("/api/publishers/{publisher}/offers/{offer}?{API_VERSION}")
+    let read = |publisher: &'static str, offer: &'static str, token: &str| {
+        let authorization = format!("Bearer {token}");
+        let path = format!("/api/publishers/{publisher}/offers/{offer}?{API_VERSION}");
+        let app = &app;
+        async move {
+            app.send_as(Method::GET, &path, Some(&authorization), None)
+                .await
+        }
     };
-    let bearer = |token: &str| format!("Bearer {token}");
 
-    let own = app
-        .send_as(
-            Method::GET,
-            &offer("contoso", "draft-offer"),
-            Some(&bearer(&contoso)),
-            None,
-        )
-        .await;
-    let others = app
-        .send_as(
-            Method::GET,
-            &offer("contoso", "draft-offer"),
-            Some(&bearer(&fabrikam)),
-            None,
-        )
-        .await;
-    let fabrikams = app
-        .send_as(
-            Method::GET,
-            &offer("fabrikam", "fabrikam-linux"),
-            Some(&bearer(&fabrikam)),
-            None,
-        )
-        .await;
+    let own = read("contoso", "draft-offer", &contoso).await;
+    let others = read("contoso", "draft-offer", &fabrikam).await;
+    let fabrikams = read("fabrikam", "fabrikam-linux", &fabrikam).await;
 
     assert_eq!(own.status(), 200);
     assert_eq!(others.status(), 403);
