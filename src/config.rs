@@ -12,84 +12,99 @@ use clap::{Parser, ValueEnum};
 #[command(name = "cloudpartner-mock", version, about)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "CPPMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    #[arg(long, global = true, env = "CPPMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
 
     /// Port to listen on; 0 picks a free port.
-    #[arg(long, env = "CPPMOCK_PORT", default_value_t = 8080)]
+    #[arg(long, global = true, env = "CPPMOCK_PORT", default_value_t = 8080)]
     pub port: u16,
 
     /// Directory of fixture files (*.json, one publisher each).
-    #[arg(long, env = "CPPMOCK_FIXTURES", default_value = "fixtures")]
+    #[arg(
+        long,
+        global = true,
+        env = "CPPMOCK_FIXTURES",
+        default_value = "fixtures"
+    )]
     pub fixtures: PathBuf,
 
     /// Base URL that absolute Operation-Location values start with, e.g.
     /// http://cppmock:8080 [default: the request's scheme and Host header].
-    #[arg(long, env = "CPPMOCK_PUBLIC_BASE_URL", value_parser = parse_base_url)]
+    #[arg(long, global = true, env = "CPPMOCK_PUBLIC_BASE_URL", value_parser = parse_base_url)]
     pub public_base_url: Option<String>,
 
     /// Form of the Operation-Location header on 202 answers (Location is always the
     /// host-relative path).
-    #[arg(long, env = "CPPMOCK_OPERATION_LOCATION", value_enum, default_value_t = OperationLocationStyle::Absolute)]
+    #[arg(long, global = true, env = "CPPMOCK_OPERATION_LOCATION", value_enum, default_value_t = OperationLocationStyle::Absolute)]
     pub operation_location: OperationLocationStyle,
 
     /// Which bearer tokens are accepted: any non-empty token, or only those the fixtures
     /// list, each on the publishers that list it (403 elsewhere).
-    #[arg(long, env = "CPPMOCK_AUTH", value_enum, default_value_t = AuthMode::Any)]
+    #[arg(long, global = true, env = "CPPMOCK_AUTH", value_enum, default_value_t = AuthMode::Any)]
     pub auth: AuthMode,
 
     /// Multiplies every step duration of the fixtures: 0 ends operations at once, 0.01 runs
     /// them 100 times faster.
-    #[arg(long, env = "CPPMOCK_TIME_SCALE", default_value_t = 1.0, value_parser = parse_time_scale)]
+    #[arg(long, global = true, env = "CPPMOCK_TIME_SCALE", default_value_t = 1.0, value_parser = parse_time_scale)]
     pub time_scale: f64,
 
     /// Seconds from a cancel request to the operation's end, before the time scale (a fixture's
     /// cancelSeconds sets it per offer); meanwhile the operation says cancelRequested. With
     /// --cancel-mode sync, cancels take no time.
-    #[arg(long, env = "CPPMOCK_CANCEL_DELAY", default_value_t = 2.0, value_parser = parse_delay)]
+    #[arg(long, global = true, env = "CPPMOCK_CANCEL_DELAY", default_value_t = 2.0, value_parser = parse_delay)]
     pub cancel_delay: f64,
 
     /// How a cancel is answered: async answers 202 with the operation's Location and cancels
     /// it after the cancel delay (what clients saw); sync cancels at once and answers 200 (the
     /// 2018 docs).
-    #[arg(long, env = "CPPMOCK_CANCEL_MODE", value_enum, default_value_t = CancelMode::Async)]
+    #[arg(long, global = true, env = "CPPMOCK_CANCEL_MODE", value_enum, default_value_t = CancelMode::Async)]
     pub cancel_mode: CancelMode,
 
     /// How an operation that succeeded spells its status.
-    #[arg(long, env = "CPPMOCK_SUCCESS_STATUS", value_enum, default_value_t = SuccessStatus::Complete)]
+    #[arg(long, global = true, env = "CPPMOCK_SUCCESS_STATUS", value_enum, default_value_t = SuccessStatus::Complete)]
     pub success_status: SuccessStatus,
 
     /// PUT rules: lenient accepts a missing If-Match and the read-only legacy core-VM keys
     /// (what clients saw after 2020); strict refuses both with 400, as the docs describe.
-    #[arg(long, env = "CPPMOCK_PUT_MODE", value_enum, default_value_t = PutMode::Lenient)]
+    #[arg(long, global = true, env = "CPPMOCK_PUT_MODE", value_enum, default_value_t = PutMode::Lenient)]
     pub put_mode: PutMode,
 
     /// How many /api requests the journal keeps (the oldest are dropped and counted); 0
     /// turns the journal off.
-    #[arg(long, env = "CPPMOCK_JOURNAL_CAPACITY", default_value_t = 1000)]
+    #[arg(
+        long,
+        global = true,
+        env = "CPPMOCK_JOURNAL_CAPACITY",
+        default_value_t = 1000
+    )]
     pub journal_capacity: usize,
 
     /// Protects the /_mock control plane (all but /_mock/health): callers must send
     /// `Authorization: Bearer <token>`. Off by default.
-    #[arg(long, env = "CPPMOCK_CONTROL_TOKEN")]
+    #[arg(
+        long,
+        global = true,
+        env = "CPPMOCK_CONTROL_TOKEN",
+        hide_env_values = true
+    )]
     pub control_token: Option<String>,
 
     /// Keep offers and operations in this file: written after every change (atomically)
     /// and read at start instead of the fixtures' state, so a restart loses nothing. A file
     /// that cannot be read stops start-up.
-    #[arg(long, env = "CPPMOCK_STATE_FILE")]
+    #[arg(long, global = true, env = "CPPMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
 
     /// Seconds a request's body may take to arrive (past it the answer is 408), and its request
     /// line and headers, or an idle keep-alive connection its next request (past it the
     /// connection closes).
-    #[arg(long, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
+    #[arg(long, global = true, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
     pub request_timeout: f64,
 
     /// Directory of the mock's certificate authority (made there on first start, reused after;
     /// its key never leaves it) [default: $XDG_DATA_HOME/cloudpartner-mock/ca, else
     /// ~/.local/share/cloudpartner-mock/ca].
-    #[arg(long, env = "CPPMOCK_CA_DIR")]
+    #[arg(long, global = true, env = "CPPMOCK_CA_DIR")]
     pub ca_dir: Option<PathBuf>,
 
     /// Hosts whose HTTPS the mock answers itself: a CONNECT to one of them (the mock as an
@@ -97,6 +112,7 @@ pub struct Config {
     /// host is refused. Comma-separated.
     #[arg(
         long,
+        global = true,
         env = "CPPMOCK_INTERCEPT_HOST",
         value_delimiter = ',',
         default_values_t = default_intercept_hosts()
@@ -105,11 +121,11 @@ pub struct Config {
 
     /// Also listen for HTTPS on this port, with the intercepted hosts' certificates (chosen by
     /// SNI); off when absent.
-    #[arg(long, env = "CPPMOCK_HTTPS_PORT")]
+    #[arg(long, global = true, env = "CPPMOCK_HTTPS_PORT")]
     pub https_port: Option<u16>,
 
     /// Log output: human-readable lines or one JSON object per line.
-    #[arg(long, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    #[arg(long, global = true, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }
 
@@ -135,7 +151,7 @@ impl Default for Config {
             ca_dir: None,
             intercept_host: default_intercept_hosts(),
             https_port: None,
-            log_format: LogFormat::Pretty,
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -196,7 +212,10 @@ pub enum PutMode {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
-    Pretty,
+    /// Plain text, one line per event (`pretty` is an older name of it).
+    #[value(alias = "pretty")]
+    Text,
+    /// One JSON object per line.
     Json,
 }
 

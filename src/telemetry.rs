@@ -25,12 +25,12 @@ pub fn init(format: LogFormat) -> LogGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let terminal = std::io::stdout().is_terminal();
     let _ = match format {
-        LogFormat::Pretty if !terminal => tracing_subscriber::registry()
+        LogFormat::Text if !terminal => tracing_subscriber::registry()
             .with(filter)
             .with(PlainLayer { sink: batch })
             .try_init()
             .is_ok(),
-        LogFormat::Pretty | LogFormat::Json => {
+        LogFormat::Text | LogFormat::Json => {
             let builder = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_writer(BoxMakeWriter::new(move || -> Box<dyn std::io::Write> {
@@ -48,7 +48,7 @@ pub fn init(format: LogFormat) -> LogGuard {
                     .with_span_list(false)
                     .try_init()
                     .is_ok(),
-                LogFormat::Pretty => builder.try_init().is_ok(),
+                LogFormat::Text => builder.try_init().is_ok(),
             }
         }
     };

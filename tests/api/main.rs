@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod bodies;
 mod cancel;
+mod cli;
 mod control;
 mod control_faults;
 mod control_journal;
