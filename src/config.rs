@@ -1,7 +1,6 @@
 //! `Config`: every setting, as flags with environment twins; the defaults run the bundled
 //! fixtures with no arguments.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
@@ -11,9 +10,9 @@ use clap::{Parser, ValueEnum};
 #[derive(Debug, Clone, PartialEq, Parser)]
 #[command(name = "cloudpartner-mock", version, about)]
 pub struct Config {
-    /// Address to listen on.
-    #[arg(long, global = true, env = "CPPMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    pub host: IpAddr,
+    /// Address or host name to listen on (a name with several addresses: the first).
+    #[arg(long, global = true, env = "CPPMOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
 
     /// Port to listen on; 0 picks a free port.
     #[arg(long, global = true, env = "CPPMOCK_PORT", default_value_t = 8080)]
@@ -133,7 +132,7 @@ impl Default for Config {
     /// The same values as running with no flags and no environment.
     fn default() -> Self {
         Self {
-            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            host: "127.0.0.1".to_owned(),
             port: 8080,
             fixtures: PathBuf::from("fixtures"),
             public_base_url: None,
@@ -329,7 +328,7 @@ mod tests {
             "8443",
         ])
         .expect("parses");
-        assert_eq!(parsed.host, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!(parsed.host, "0.0.0.0");
         assert_eq!(parsed.port, 0);
         assert_eq!(parsed.fixtures, PathBuf::from("/tmp/f"));
         assert_eq!(

@@ -75,8 +75,8 @@ async fn main() -> ExitCode {
             server.shutdown().await;
             ExitCode::SUCCESS
         }
+        // Once, on standard error, whatever the log level: the log is not the place for it.
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("cloudpartner-mock: {e}");
             ExitCode::FAILURE
         }

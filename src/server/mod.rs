@@ -44,6 +44,8 @@ pub enum StartError {
     State(#[from] StateError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error("cannot listen on '{host}' (--host): {source}")]
+    Resolve { host: String, source: io::Error },
     #[error("--https-port needs the mock's CA: {0}")]
     Tls(String),
 }
@@ -150,10 +152,17 @@ impl MockServer {
     /// ```
     pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         let (state, interception) = load(&config)?;
-        let (listener, addr) = bind(SocketAddr::new(config.host, config.port)).await?;
+        let ip = resolve(&config.host, config.port)
+            .await
+            .map_err(|source| StartError::Resolve {
+                host: config.host.clone(),
+                source,
+            })?
+            .ip();
+        let (listener, addr) = bind(SocketAddr::new(ip, config.port)).await?;
         let https = match (config.https_port, &interception) {
             (None, _) => None,
-            (Some(port), Ok(_)) => Some(bind(SocketAddr::new(config.host, port)).await?),
+            (Some(port), Ok(_)) => Some(bind(SocketAddr::new(ip, port)).await?),
             (Some(_), Err(reason)) => return Err(StartError::Tls(reason.to_string())),
         };
         let https_addr = https.as_ref().map(|(_, addr)| *addr);
@@ -172,6 +181,22 @@ impl MockServer {
             task: Some(task),
         })
     }
+}
+
+/// The address of `host` (an IP address, or a name: its first address, logged when it has
+/// several) with `port`.
+pub(crate) async fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+    let first = addrs.first().copied().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::NotFound, format!("'{host}' has no address"))
+    })?;
+    if addrs.len() > 1 {
+        tracing::info!(%host, address = %first.ip(), of = addrs.len(), "host name has several addresses; using the first");
+    }
+    Ok(first)
 }
 
 /// Binds `addr` (port 0: a free one); gives the listener and the address it has.

@@ -87,3 +87,20 @@ fn log_formats_are_named_text_and_json_and_pretty_still_works() {
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("text"));
 }
+
+#[tokio::test]
+async fn a_host_name_is_resolved_and_its_address_bound() {
+    let server = cloudpartner_mock::MockServer::start(cloudpartner_mock::Config {
+        host: "localhost".to_owned(),
+        ..crate::helpers::test_config()
+    })
+    .await
+    .expect("starts on localhost");
+
+    assert!(server.addr().ip().is_loopback(), "{}", server.addr());
+    let health = reqwest::get(format!("{}/_mock/health", server.base_url()))
+        .await
+        .expect("answered");
+    assert_eq!(health.status(), 200);
+    server.shutdown().await;
+}

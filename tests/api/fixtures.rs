@@ -157,6 +157,25 @@ async fn an_empty_fixtures_directory_is_refused() {
 }
 
 #[test]
+fn a_missing_fixtures_directory_is_reported_once_naming_it_and_the_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cloudpartner-mock"))
+        .args(["--port", "0", "--fixtures", "/no/such/fixtures"])
+        .output()
+        .expect("the binary runs");
+
+    assert!(!output.status.success());
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(printed.matches("cannot read").count(), 1, "{printed}");
+    assert!(printed.contains("/no/such/fixtures"), "{printed}");
+    assert!(printed.contains("--fixtures"), "{printed}");
+    assert!(!printed.contains("(document)"), "{printed}");
+}
+
+#[test]
 fn the_binary_exits_non_zero_and_names_the_file_and_field() {
     let output = Command::new(env!("CARGO_BIN_EXE_cloudpartner-mock"))
         .args(["--port", "0", "--fixtures"])
