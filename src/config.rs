@@ -47,7 +47,7 @@ pub struct Config {
     #[arg(long, global = true, env = "CPPMOCK_TIME_SCALE", default_value_t = 1.0, value_parser = parse_time_scale)]
     pub time_scale: f64,
 
-    /// Seconds from a cancel request to the operation's end, before the time scale (a fixture's
+    /// Time from a cancel request to the operation's end (seconds, or 500ms, 2s, 1m), before the time scale (a fixture's
     /// cancelSeconds sets it per offer); meanwhile the operation says cancelRequested. With
     /// --cancel-mode sync, cancels take no time.
     #[arg(long, global = true, env = "CPPMOCK_CANCEL_DELAY", default_value_t = 2.0, value_parser = parse_delay)]
@@ -94,7 +94,7 @@ pub struct Config {
     #[arg(long, global = true, env = "CPPMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
 
-    /// Seconds a request's body may take to arrive (past it the answer is 408), and its request
+    /// Time (seconds, or 500ms, 2s, 1m) a request's body may take to arrive (past it the answer is 408), and its request
     /// line and headers, or an idle keep-alive connection its next request (past it the
     /// connection closes).
     #[arg(long, global = true, env = "CPPMOCK_REQUEST_TIMEOUT", default_value_t = 60.0, value_parser = parse_timeout)]
@@ -237,25 +237,40 @@ fn parse_time_scale(value: &str) -> Result<f64, String> {
     }
 }
 
+/// A duration in seconds: a bare number of seconds (what the flags always took) or a number
+/// with a unit — `ms`, `s`, `m` or `h` (`500ms`, `2s`, `1h`), as the README's Settings say.
+fn seconds(value: &str) -> Result<f64, String> {
+    let value = value.trim();
+    let (number, scale) = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
+        .iter()
+        .find_map(|(unit, scale)| value.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or((value, 1.0));
+    number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(|n| n * scale)
+        .ok_or_else(|| {
+            format!("'{value}' is not a duration: seconds (2.5), or a number with ms, s, m or h")
+        })
+}
+
 fn parse_delay(value: &str) -> Result<f64, String> {
-    let secs: f64 = value
-        .parse()
-        .map_err(|_| format!("'{value}' is not a number of seconds"))?;
-    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
+    let secs = seconds(value)?;
+    if (0.0..=86_400.0).contains(&secs) {
         Ok(secs)
     } else {
-        Err(format!("'{value}' is not between 0 and 86400 seconds"))
+        Err(format!("'{value}' is not between 0 and 24h"))
     }
 }
 
 fn parse_timeout(value: &str) -> Result<f64, String> {
-    let secs: f64 = value
-        .parse()
-        .map_err(|_| format!("'{value}' is not a number of seconds"))?;
-    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+    let secs = seconds(value)?;
+    if secs > 0.0 && secs <= 86_400.0 {
         Ok(secs)
     } else {
-        Err(format!("'{value}' is not between 0 and 86400 seconds"))
+        Err(format!("'{value}' is not above 0 and at most 24h"))
     }
 }
 
@@ -350,6 +365,31 @@ mod tests {
         assert_eq!(parsed.ca_dir, Some(PathBuf::from("/tmp/ca")));
         assert_eq!(parsed.intercept_host, ["a.example", "b.example"]);
         assert_eq!(parsed.https_port, Some(8443));
+    }
+
+    #[test]
+    fn durations_take_a_bare_number_of_seconds_or_a_unit() {
+        for (given, secs) in [
+            ("2", 2.0),
+            ("2.5", 2.5),
+            ("500ms", 0.5),
+            ("2s", 2.0),
+            ("1m", 60.0),
+            ("1h", 3600.0),
+        ] {
+            let parsed = Config::try_parse_from(["cloudpartner-mock", "--request-timeout", given])
+                .expect("parses");
+            assert!((parsed.request_timeout - secs).abs() < 1e-9, "{given}");
+            let parsed = Config::try_parse_from(["cloudpartner-mock", "--cancel-delay", given])
+                .expect("parses");
+            assert!((parsed.cancel_delay - secs).abs() < 1e-9, "{given}");
+        }
+        for wrong in ["2 days", "s", "1d", "-1s", "25h"] {
+            assert!(
+                Config::try_parse_from(["cloudpartner-mock", "--cancel-delay", wrong]).is_err(),
+                "{wrong}"
+            );
+        }
     }
 
     #[test]
