@@ -1,15 +1,27 @@
 # cloudpartner-mock: a static binary on an empty image, running as a non-root user.
 #
 #   docker build -t cloudpartner-mock .                    # builds the binary in a Rust image
-#   docker build --target prebuilt -t cloudpartner-mock .  # no registry: a binary built on the
-#       host first with
-#       RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
+#   docker build --target prebuilt -t cloudpartner-mock .  # no registry: a static binary built on
+#       the host first, for the host's own platform, and put in target/static/:
+#       triple=$(rustc -vV | sed -n 's/^host: //p')
+#       RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target "$triple"
+#       mkdir -p target/static && cp "target/$triple/release/cloudpartner-mock" target/static/
+#
+# No architecture is named: the binary is built for the builder's own platform, so
+#   docker buildx build --platform linux/amd64,linux/arm64 -t cloudpartner-mock .
+# builds both (docs/containers.md; arm64 is documented, not verified here).
 #
 # The stages that need no base image come first, so that `--target prebuilt` never pulls one,
 # even with the classic builder, which builds every stage up to the target.
 
 # What both images share: the fixtures, the settings, the user, the health check.
 FROM scratch AS base
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="cloudpartner-mock" \
+      org.opencontainers.image.description="A local emulator of the Cloud Partner Portal publishing API (api-version 2017-10-31)" \
+      org.opencontainers.image.source="https://github.com/cloudpartner-mock/cloudpartner-mock" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT OR Apache-2.0"
 COPY fixtures /fixtures
 # The directory of the mock's CA (docs/https.md), writable by the user the mock runs as; a
 # volume, so that a CA clients trust outlives the container.
@@ -23,18 +35,29 @@ ENV CPPMOCK_HOST=0.0.0.0 \
 VOLUME /ca
 USER 65534:65534
 EXPOSE 8080
-HEALTHCHECK --interval=1s --timeout=3s --start-period=1s --retries=3 \
+# Calm once running (every 10 s); quick to report healthy at start (Docker 20.10 and Compose
+# 1.29 know no start interval: docs/containers.md shows Compose v2's).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["/cloudpartner-mock", "healthcheck"]
 ENTRYPOINT ["/cloudpartner-mock"]
 
 FROM base AS prebuilt
-COPY target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+COPY target/static/cloudpartner-mock /cloudpartner-mock
 
 FROM rust:1-bookworm AS builder
 WORKDIR /src
+# Dependencies first, in a layer of their own: a change to the sources does not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src && echo 'fn main() {}' >src/main.rs && touch src/lib.rs \
+    && triple=$(rustc -vV | sed -n 's/^host: //p') \
+    && RUSTFLAGS='-C target-feature=+crt-static' \
+       cargo build --release --locked --target "$triple" || true
 COPY . .
-RUN RUSTFLAGS='-C target-feature=+crt-static' \
-    cargo build --release --locked --target x86_64-unknown-linux-gnu
+RUN triple=$(rustc -vV | sed -n 's/^host: //p') \
+    && touch src/main.rs src/lib.rs \
+    && RUSTFLAGS='-C target-feature=+crt-static' \
+       cargo build --release --locked --target "$triple" \
+    && mkdir -p /out && cp "target/$triple/release/cloudpartner-mock" /out/
 
 FROM base AS runtime
-COPY --from=builder /src/target/x86_64-unknown-linux-gnu/release/cloudpartner-mock /cloudpartner-mock
+COPY --from=builder /out/cloudpartner-mock /cloudpartner-mock

@@ -44,9 +44,12 @@ if ! "$DOCKER" info >/dev/null 2>&1; then
     "$DOCKER" info >/dev/null 2>&1 || { cat /tmp/cppmock-dockerd.log; exit 1; }
 fi
 
-log "building the static binary"
-RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target x86_64-unknown-linux-gnu
-binary=target/x86_64-unknown-linux-gnu/release/cloudpartner-mock
+log "building the static binary, for this machine's own platform"
+triple=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target "$triple"
+mkdir -p target/static
+cp "target/$triple/release/cloudpartner-mock" target/static/cloudpartner-mock
+binary=target/static/cloudpartner-mock
 
 log "building the busybox base of the example client"
 base=$(mktemp -d)
@@ -72,6 +75,13 @@ export CPPMOCK_TARGET=prebuilt CLIENT_BASE=cppmock-busybox:local CURL_IMAGE=cppm
 "${COMPOSE[@]}" build
 "${COMPOSE[@]}" up --exit-code-from client --abort-on-container-exit 2>&1 | tee /tmp/cppmock-compose.log
 grep -q "go-live complete" /tmp/cppmock-compose.log || { log "the client did not see the go-live complete"; exit 1; }
+
+for label in title source version licenses; do
+    value=$("$DOCKER" image inspect --format "{{index .Config.Labels \"org.opencontainers.image.$label\"}}" cloudpartner-mock:latest)
+    [ -n "$value" ] || { log "the image has no org.opencontainers.image.$label label"; exit 1; }
+done
+! grep -v '^ *#' Dockerfile | grep -q "x86_64\|aarch64" ||
+    { log "the Dockerfile names an architecture outside its comments"; exit 1; }
 
 log "an unmodified HTTPS client through the mock as its proxy, trusting the CA from the volume"
 "${COMPOSE[@]}" --profile https run --rm tls-client >/tmp/cppmock-tls.log 2>&1 ||
