@@ -17,7 +17,7 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 /// Checks the server `config` describes (a wildcard host is checked on loopback): `Ok` when
 /// `GET /_mock/health` answers 200 within three seconds.
 pub async fn healthcheck(config: &Config) -> Result<(), String> {
-    let resolved = super::resolve(&config.host, config.port)
+    let resolved = super::address::resolve(&config.host, config.port)
         .await
         .map_err(|e| format!("cannot resolve '{}': {e}", config.host))?;
     let host = match resolved.ip() {

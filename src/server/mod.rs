@@ -1,6 +1,7 @@
 //! Starting and stopping the server: `MockServer::start(config)` binds before it returns and
 //! gives back a handle; dropping the handle stops the server.
 
+mod address;
 mod healthcheck;
 mod timeout;
 mod tls;
@@ -29,6 +30,7 @@ use crate::app::front::DropConnection;
 use crate::config::Config;
 use crate::control::Control;
 use crate::fixtures::{self, FixtureError, LoadOptions};
+use crate::server::address::resolve;
 use crate::server::timeout::{Activity, Watched};
 use crate::server::tls::Tls;
 use crate::server::tunnel::Interception;
@@ -181,22 +183,6 @@ impl MockServer {
             task: Some(task),
         })
     }
-}
-
-/// The address of `host` (an IP address, or a name: its first address, logged when it has
-/// several) with `port`.
-pub(crate) async fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(SocketAddr::new(ip, port));
-    }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
-    let first = addrs.first().copied().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::NotFound, format!("'{host}' has no address"))
-    })?;
-    if addrs.len() > 1 {
-        tracing::info!(%host, address = %first.ip(), of = addrs.len(), "host name has several addresses; using the first");
-    }
-    Ok(first)
 }
 
 /// Binds `addr` (port 0: a free one); gives the listener and the address it has.
