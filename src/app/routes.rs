@@ -2,14 +2,15 @@
 //! the router and the document cannot drift; the router finished with CPP-shaped 404/405.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderValue, Method, Uri, header};
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::ApiError;
+use crate::reply::json_response;
 use crate::state::AppState;
 
 use super::openapi::{ApiDoc, render};
@@ -49,12 +50,7 @@ pub fn openapi_json() -> String {
 async fn get_openapi() -> Response {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let body = DOCUMENT.get_or_init(openapi_json).clone();
-    let mut response = Response::new(Body::from(body));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    response
+    json_response(StatusCode::OK, Bytes::from(body))
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {

@@ -7,14 +7,15 @@
 mod token;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::origin::SecureOrigin;
-use crate::reply::json;
+use crate::reply::{json, json_response};
 use crate::state::AppState;
 
 use token::error_body;
@@ -175,14 +176,7 @@ async fn instance_discovery(RawQuery(query): RawQuery, Base(base): Base) -> Resp
 /// `GET /{tenant}/discovery/v2.0/keys` (and v1): the public key tokens are signed with.
 async fn keys(State(state): State<AppState>) -> Response {
     match &state.settings().token_keys {
-        Some(keys) => {
-            let mut response = keys.jwks().to_owned().into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            response
-        }
+        Some(keys) => json_response(StatusCode::OK, Bytes::from(keys.jwks().to_owned())),
         None => json(StatusCode::OK, &json!({"keys": []})),
     }
 }

@@ -21,6 +21,17 @@ fn to_login(app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuilde
         .header("Host", LOGIN)
 }
 
+/// GET of `path` on the identity host, as JSON.
+async fn login_json(app: &TestApp, path: &str) -> Value {
+    json(
+        to_login(app, Method::GET, path)
+            .send()
+            .await
+            .expect("answered"),
+    )
+    .await
+}
+
 /// POSTs a token request form to `path` on the identity host.
 async fn token(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response = to_login(app, Method::POST, path)
@@ -80,39 +91,17 @@ async fn strict_app() -> TestApp {
 async fn the_discovery_documents_name_the_tenants_endpoints() {
     let app = spawn_app().await;
 
-    let v2 = json(
-        to_login(
-            &app,
-            Method::GET,
-            "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
-        )
-        .send()
-        .await
-        .expect("answered"),
+    let v2 = login_json(
+        &app,
+        "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
     )
     .await;
-    let v1 = json(
-        to_login(
-            &app,
-            Method::GET,
-            "/contoso.onmicrosoft.com/.well-known/openid-configuration",
-        )
-        .send()
-        .await
-        .expect("answered"),
+    let v1 = login_json(
+        &app,
+        "/contoso.onmicrosoft.com/.well-known/openid-configuration",
     )
     .await;
-    let instance = json(
-        to_login(
-            &app,
-            Method::GET,
-            "/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize",
-        )
-        .send()
-        .await
-        .expect("answered"),
-    )
-    .await;
+    let instance = login_json(&app, "/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize").await;
 
     let tid = v2["issuer"]
         .as_str()
@@ -184,13 +173,7 @@ async fn a_v2_token_is_a_signed_jwt_for_the_cpp_resource_on_the_mocks_clock() {
         3599
     );
     // The key it is signed with is published.
-    let keys = json(
-        to_login(&app, Method::GET, &format!("/{tid}/discovery/v2.0/keys"))
-            .send()
-            .await
-            .expect("answered"),
-    )
-    .await;
+    let keys = login_json(&app, &format!("/{tid}/discovery/v2.0/keys")).await;
     assert_eq!(keys["keys"][0]["kid"], header_json["kid"]);
     assert_eq!(keys["keys"][0]["kty"], "RSA");
     assert!(keys["keys"][0].get("d").is_none());
