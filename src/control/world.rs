@@ -76,12 +76,11 @@ pub(crate) async fn get_ca(State(state): State<AppState>) -> Result<Response> {
                 .to_owned(),
         )
     })?;
-    let mut response = Response::new(axum::body::Body::from(pem.as_bytes().to_vec()));
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/x-pem-file"),
-    );
-    Ok(response)
+    let content_type = [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")];
+    Ok(axum::response::IntoResponse::into_response((
+        content_type,
+        pem.to_string(),
+    )))
 }
 
 /// `GET /_mock/ready`: the same answer as [`health`], behind the control token when one is set.

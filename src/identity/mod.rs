@@ -103,7 +103,9 @@ async fn openid_configuration_v2(Path(tenant): Path<String>, Base(base): Base) -
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": format!("{}/{tid}/v2.0", issuer_base(&base)),
+            // The issuer names the real host even when a plain request reached the mock by
+            // another name: tokens look as Azure AD's do.
+            "issuer": format!("https://{HOST}/{tid}/v2.0"),
             "request_uri_parameter_supported": false,
             "authorization_endpoint": format!("{base}/{tid}/oauth2/v2.0/authorize"),
             "device_authorization_endpoint": format!("{base}/{tid}/oauth2/v2.0/devicecode"),
@@ -138,12 +140,6 @@ async fn openid_configuration_v1(Path(tenant): Path<String>, Base(base): Base) -
             "msgraph_host": "graph.microsoft.com",
         }),
     )
-}
-
-/// The issuer names the real host even when a plain request reached the mock by another name:
-/// tokens look as Azure AD's do.
-fn issuer_base(_base: &str) -> String {
-    format!("https://{HOST}")
 }
 
 /// `GET /common/discovery/instance`: MSAL's instance discovery, for authorities it does not
@@ -191,7 +187,6 @@ async fn unknown(State(state): State<AppState>, uri: Uri) -> Response {
             "The endpoint {} is not emulated by cloudpartner-mock.",
             uri.path()
         ),
-        None,
     );
     json(StatusCode::NOT_FOUND, &body)
 }

@@ -75,13 +75,7 @@ pub(super) async fn token_v1(
 fn token(state: &AppState, tenant: &str, body: &[u8], version: Version) -> Response {
     match issue(state, tenant, body, version) {
         Ok(answer) => json(StatusCode::OK, &answer),
-        Err(e) => {
-            let correlation = None;
-            json(
-                e.status,
-                &error_body(state, e.error, e.code, &e.message, correlation),
-            )
-        }
+        Err(e) => json(e.status, &error_body(state, e.error, e.code, &e.message)),
     }
 }
 
@@ -256,15 +250,9 @@ fn check_client(
 
 /// Azure AD's error body: `error`, `error_description` (the AADSTS code, the message and the
 /// trace), `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`.
-pub(crate) fn error_body(
-    state: &AppState,
-    error: &str,
-    code: u32,
-    message: &str,
-    correlation: Option<&str>,
-) -> Value {
+pub(crate) fn error_body(state: &AppState, error: &str, code: u32, message: &str) -> Value {
     let trace = uuid::Uuid::new_v4().to_string();
-    let correlation = correlation.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let correlation = uuid::Uuid::new_v4().to_string();
     let now = state.now().text();
     let now = std::str::from_utf8(&now).unwrap_or("0000-00-00T00:00:00");
     // `2026-11-30 05:49:15Z`, as Azure AD writes it.
