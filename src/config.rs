@@ -18,14 +18,10 @@ pub struct Config {
     #[arg(long, global = true, env = "CPPMOCK_PORT", default_value_t = 8080)]
     pub port: u16,
 
-    /// Directory of fixture files (*.json, one publisher each).
-    #[arg(
-        long,
-        global = true,
-        env = "CPPMOCK_FIXTURES",
-        default_value = "fixtures"
-    )]
-    pub fixtures: PathBuf,
+    /// Directory of fixture files (*.json, one publisher each) [default: the bundled set,
+    /// built into the binary: the repository's fixtures/].
+    #[arg(long, global = true, env = "CPPMOCK_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
 
     /// Base URL that absolute Operation-Location values start with, e.g.
     /// http://cppmock:8080 [default: the request's scheme and Host header].
@@ -126,6 +122,41 @@ pub struct Config {
     /// Log output: human-readable lines or one JSON object per line.
     #[arg(long, global = true, env = "CPPMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Lowest level logged (requests are INFO, health checks DEBUG); RUST_LOG, when set,
+    /// overrides it with tracing's filter syntax.
+    #[arg(long, global = true, env = "CPPMOCK_LOG_LEVEL", value_enum, default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
+
+    /// How many named worlds (isolated copies of the mock, selected per request) may exist at
+    /// once; a request for one more is refused with 429.
+    #[arg(long, global = true, env = "CPPMOCK_MAX_WORLDS", default_value_t = 64)]
+    pub max_worlds: usize,
+
+    /// Once listening, write the port bound (with --port 0, the one picked) to this file,
+    /// as a number and a newline, replacing it whole; `healthcheck` reads it too, so it checks
+    /// the port the server was given.
+    #[arg(long, global = true, env = "CPPMOCK_PORT_FILE")]
+    pub port_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// A config for tests: a free port on 127.0.0.1, the bundled fixtures, operations that
+    /// end as soon as they start (time scale 0), any bearer token accepted; the rest as
+    /// [`Config::default`].
+    ///
+    /// ```
+    /// let config = cloudpartner_mock::Config::for_tests();
+    /// assert_eq!(config.port, 0);
+    /// assert_eq!(config.time_scale, 0.0);
+    /// ```
+    pub fn for_tests() -> Self {
+        Self {
+            port: 0,
+            time_scale: 0.0,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -134,7 +165,7 @@ impl Default for Config {
         Self {
             host: "127.0.0.1".to_owned(),
             port: 8080,
-            fixtures: PathBuf::from("fixtures"),
+            fixtures: None,
             public_base_url: None,
             operation_location: OperationLocationStyle::Absolute,
             auth: AuthMode::Any,
@@ -151,6 +182,9 @@ impl Default for Config {
             intercept_host: default_intercept_hosts(),
             https_port: None,
             log_format: LogFormat::Text,
+            log_level: LogLevel::Info,
+            port_file: None,
+            max_worlds: 64,
         }
     }
 }
@@ -216,6 +250,29 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// The lowest level logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    /// The level as tracing's filter syntax spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
 }
 
 /// The hosts real CPP clients call: the API and Microsoft's identity platform.
@@ -341,11 +398,15 @@ mod tests {
             "a.example,b.example",
             "--https-port",
             "8443",
+            "--log-level",
+            "debug",
+            "--port-file",
+            "/tmp/port",
         ])
         .expect("parses");
         assert_eq!(parsed.host, "0.0.0.0");
         assert_eq!(parsed.port, 0);
-        assert_eq!(parsed.fixtures, PathBuf::from("/tmp/f"));
+        assert_eq!(parsed.fixtures, Some(PathBuf::from("/tmp/f")));
         assert_eq!(
             parsed.public_base_url.as_deref(),
             Some("http://cppmock:8080")
@@ -365,6 +426,8 @@ mod tests {
         assert_eq!(parsed.ca_dir, Some(PathBuf::from("/tmp/ca")));
         assert_eq!(parsed.intercept_host, ["a.example", "b.example"]);
         assert_eq!(parsed.https_port, Some(8443));
+        assert_eq!(parsed.log_level, LogLevel::Debug);
+        assert_eq!(parsed.port_file, Some(PathBuf::from("/tmp/port")));
     }
 
     #[test]

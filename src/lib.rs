@@ -22,7 +22,7 @@
 //!   forced endings) and [`Control`], the same calls in Rust.
 //! - `state/`: what requests share — [`AppState`] and its world behind one short lock, the
 //!   clock (the only reader of system time), the request journal, the fault book, the state
-//!   file, the token-signing key.
+//!   file, the token-signing key, the named worlds (docs/worlds.md).
 //! - `fixtures/`: fixture files (or a request body) into a new store, all or nothing.
 //! - `domain/`: the CPP model — ids, offers, operations computed from their start time, the
 //!   lifecycle rules, fault rules as written — with no HTTP and no clock.
@@ -33,7 +33,7 @@
 //! ```no_run
 //! # async fn example() -> Result<(), cloudpartner_mock::StartError> {
 //! use cloudpartner_mock::{Config, MockServer};
-//! let server = MockServer::start(Config { port: 0, time_scale: 0.0, ..Config::default() }).await?;
+//! let server = MockServer::start(Config::for_tests()).await?;
 //! let golive = format!(
 //!     "{}/api/publishers/contoso/offers/ready-to-go-live/golive?api-version=2017-10-31",
 //!     server.base_url()
@@ -57,13 +57,15 @@ mod telemetry;
 pub use app::openapi_json;
 pub use app::{router, service};
 pub use config::{
-    AuthMode, CancelMode, Config, LogFormat, OperationLocationStyle, PutMode, SuccessStatus,
+    AuthMode, CancelMode, Config, LogFormat, LogLevel, OperationLocationStyle, PutMode,
+    SuccessStatus,
 };
 pub use control::{Control, ControlFailure};
-pub use fixtures::{FixtureError, check_fixtures};
+pub use fixtures::{BUNDLED_FIXTURES, FixtureError, check_fixtures};
 pub use server::healthcheck;
 pub use server::{
     MockServer, RunningServer, StartError, ca_certificate, load_state, run, shutdown_signal,
+    write_port_file,
 };
 pub use state::AppState;
 pub use state::StateError;

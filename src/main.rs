@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use cloudpartner_mock::{
-    Config, MockServer, ca_certificate, healthcheck, init_telemetry, shutdown_signal,
+    BUNDLED_FIXTURES, Config, MockServer, ca_certificate, healthcheck, init_telemetry,
+    shutdown_signal, write_port_file,
 };
 
 /// Requests allocate and free many small buffers; mimalloc does that in a fraction of glibc's
@@ -65,11 +66,34 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let _logs = init_telemetry(config.log_format);
-    let fixtures = config.fixtures.display().to_string();
-    match MockServer::start(config).await {
+    let logs = init_telemetry(config.log_format, config.log_level);
+    let fixtures = match &config.fixtures {
+        Some(dir) => dir.display().to_string(),
+        None => BUNDLED_FIXTURES.to_owned(),
+    };
+    let port_file = config.port_file.clone();
+    match MockServer::start_on_current_runtime(config).await {
         Ok(server) => {
-            tracing::info!(address = %server.base_url(), %fixtures, "cloudpartner-mock listening");
+            let https = server.https_addr().map(|addr| addr.to_string());
+            tracing::info!(
+                address = %server.base_url(),
+                port = server.addr().port(),
+                https = https.as_deref().unwrap_or("off"),
+                fixtures = fixtures.as_str(),
+                "cloudpartner-mock listening"
+            );
+            // At once, not with the next batch: wrappers read the port from this line.
+            logs.flush();
+            if let Some(path) = port_file {
+                if let Err(e) = write_port_file(&path, server.addr().port()) {
+                    eprintln!(
+                        "cloudpartner-mock: cannot write --port-file {}: {e}",
+                        path.display()
+                    );
+                    server.shutdown().await;
+                    return ExitCode::FAILURE;
+                }
+            }
             shutdown_signal().await;
             tracing::info!("shutting down");
             server.shutdown().await;

@@ -4,7 +4,8 @@
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 
-use crate::domain::ErrorKind;
+use crate::config::SuccessStatus;
+use crate::domain::{ErrorKind, OperationStatus};
 use axum::response::Response;
 use serde::Serialize;
 
@@ -57,5 +58,15 @@ pub(crate) fn kind_status(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// Operation status on the wire; success is spelt as configured (docs/behaviour.md#enumerations).
+pub(crate) fn status_str(status: OperationStatus, success: SuccessStatus) -> &'static str {
+    match status {
+        OperationStatus::Running => "running",
+        OperationStatus::Complete => success.as_str(),
+        OperationStatus::Failed => "failed",
+        OperationStatus::Canceled => "canceled",
     }
 }

@@ -1,5 +1,5 @@
-//! Installs the tracing subscriber once: plain or JSON lines, filtered by `RUST_LOG` (default
-//! `info`).
+//! Installs the tracing subscriber once: plain or JSON lines, filtered by `RUST_LOG` when it
+//! is set, else by `--log-level`.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -14,15 +14,21 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-use crate::config::LogFormat;
+use crate::config::{LogFormat, LogLevel};
 use crate::domain::Timestamp;
 use crate::state::clock::wall_nanos;
 
 /// Installs the global subscriber; a second call (tests) leaves the first in place. Log lines
 /// go to stdout: as they happen on a terminal, else in batches (see `Batched`) until the
 /// returned guard is dropped.
-pub fn init(format: LogFormat) -> LogGuard {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+pub fn init(format: LogFormat, level: LogLevel) -> LogGuard {
+    let filter = match std::env::var_os(EnvFilter::DEFAULT_ENV) {
+        Some(_) => EnvFilter::try_from_default_env().unwrap_or_else(|e| {
+            eprintln!("cloudpartner-mock: RUST_LOG is not a filter ({e}); logging at {level:?}");
+            EnvFilter::new(level.as_str())
+        }),
+        None => EnvFilter::new(level.as_str()),
+    };
     let terminal = std::io::stdout().is_terminal();
     let _ = match format {
         LogFormat::Text if !terminal => tracing_subscriber::registry()
@@ -70,6 +76,14 @@ pub fn init(format: LogFormat) -> LogGuard {
 #[must_use = "dropping the guard flushes the logs"]
 #[derive(Debug)]
 pub struct LogGuard(());
+
+impl LogGuard {
+    /// Writes what is batched now: for a line that must not wait (the listening line, which
+    /// wrappers read to learn the port).
+    pub fn flush(&self) {
+        flush();
+    }
+}
 
 impl Drop for LogGuard {
     fn drop(&mut self) {

@@ -1,7 +1,7 @@
 //! `ApiError`: the one way the CPP plane answers an error, in the CPP error format
 //! `{"error": {"code", "message"}}` (docs/behaviour.md#errors).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -13,6 +13,7 @@ use crate::domain::DomainError;
 use crate::reply::{
     INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, json, json_bytes, json_response, kind_status,
 };
+use crate::state::journal::{AnsweredError, ErrorText};
 
 /// The one api-version this emulator speaks (docs/behaviour.md#url-and-api-version).
 pub(crate) const API_VERSION: &str = "2017-10-31";
@@ -116,7 +117,33 @@ struct ErrorDetail<'a> {
 /// Writes the CPP error body for any status; used for `ApiError` and for the errors that
 /// tower layers produce (panics).
 pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    json(status, &error_body(status, code, message))
+    explained(
+        json(status, &error_body(status, code, message)),
+        code,
+        message,
+    )
+}
+
+/// The code and message of the fixed `401` (no token, or one not accepted).
+static DENIED_ERROR: LazyLock<Arc<ErrorText>> =
+    LazyLock::new(|| Arc::new(ErrorText::new("Unauthorized", DENIED)));
+
+/// The CPP error an `/api` answer gave, if it is one: its [`AnsweredError`] or, for the one
+/// error answer that carries none — the fixed `401`, which costs nothing to build, since
+/// every request without a token gets it — that `401`'s.
+pub(crate) fn answered_error(response: &Response) -> Option<&Arc<ErrorText>> {
+    match response.extensions().get::<AnsweredError>() {
+        Some(error) => Some(&error.0),
+        None if response.status() == StatusCode::UNAUTHORIZED => Some(&DENIED_ERROR),
+        None => None,
+    }
+}
+
+/// `response` with its [`AnsweredError`].
+fn explained(mut response: Response, code: &str, message: &str) -> Response {
+    let error = Arc::new(ErrorText::new(code, message));
+    response.extensions_mut().insert(AnsweredError(error));
+    response
 }
 
 /// The CPP error body; a 401 also carries the ASP.NET `Message`.
@@ -136,6 +163,7 @@ impl IntoResponse for ApiError {
                     let body = error_body(StatusCode::UNAUTHORIZED, "Unauthorized", DENIED);
                     json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
                 });
+                // No `AnsweredError`: `answered_error` knows this answer by its status.
                 json_response(StatusCode::UNAUTHORIZED, DENIED_BODY.clone())
             }
             _ => error_response(self.status_code(), self.code(), &self.to_string()),

@@ -2,6 +2,7 @@
 //! operations-list item, steps and messages (also on the offer status page), and how
 //! an operation's status is spelt.
 
+use crate::reply::status_str;
 use serde::Serialize;
 
 use crate::config::SuccessStatus;
@@ -204,15 +205,5 @@ impl OperationDetail {
             },
             error: snapshot.error,
         }
-    }
-}
-
-/// Operation status on the wire; success is spelt as configured (docs/behaviour.md#enumerations).
-pub(crate) fn status_str(status: OperationStatus, success: SuccessStatus) -> &'static str {
-    match status {
-        OperationStatus::Running => "running",
-        OperationStatus::Complete => success.as_str(),
-        OperationStatus::Failed => "failed",
-        OperationStatus::Canceled => "canceled",
     }
 }

@@ -5,6 +5,7 @@ use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -17,11 +18,11 @@ use tower::layer::Layer;
 use tower::{Service, ServiceExt};
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
-use crate::api::{ApiError, error_response};
+use crate::api::{ApiError, answered_error, error_response};
 use crate::domain::names_in_path;
 use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE};
 use crate::state::AppState;
-use crate::state::journal::RecordedRequest;
+use crate::state::journal::{Answer, RecordedRequest};
 use crate::state::{Effect, RequestFacts};
 
 /// Largest request body read: axum's default limit, so handlers see the same.
@@ -31,6 +32,12 @@ const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// does it).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DropConnection;
+
+/// What a world prefix is put in (see `with_prefix`).
+static OPERATION_LOCATION: HeaderName = HeaderName::from_static("operation-location");
+
+/// Logged at DEBUG, not INFO.
+const HEALTH_PATH: &str = "/_mock/health";
 
 /// `x-request-id`: the client's, or a new UUID.
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -44,7 +51,8 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// 3. an `/api` request recorded in the journal with the status it was answered (faults
 ///    included);
 /// 4. the fault rules, which may answer instead of the route (or after it);
-/// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id.
+/// 5. one INFO log line when it is answered: method, path, status, latency in µs, request id
+///    (DEBUG for `/_mock/health`).
 ///
 /// A panic in a route becomes a CPP 500 that the journal and the log see, not a dropped
 /// connection. `Front` wraps the router from outside: a layer inside a `Router` costs a boxed
@@ -64,10 +72,20 @@ impl Front {
         Self { state, routes }
     }
 
+    /// The state of the world this front serves.
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The answer to `request`, in a future of its own type: the server's connections hold
-    /// it in place, where tower's `call` must box it (a 3.5 KiB allocation and copy).
-    pub(crate) async fn answer(self, request: Request) -> Response {
-        with_request_id(&self.state, request, self.routes).await
+    /// it in place, where tower's `call` must box it (a 3.5 KiB allocation and copy). With a
+    /// world `prefix` (docs/worlds.md), its `Location` values carry it.
+    pub(crate) async fn answer(self, request: Request, prefix: Option<Box<str>>) -> Response {
+        let response = with_request_id(&self.state, request, self.routes).await;
+        match prefix {
+            Some(prefix) => with_prefix(response, &prefix),
+            None => response,
+        }
     }
 }
 
@@ -88,7 +106,7 @@ impl Service<Request> for Front {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let answer = self.clone().answer(request);
+        let answer = self.clone().answer(request, None);
         Box::pin(async move { Ok(answer.await) })
     }
 }
@@ -109,15 +127,32 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = checked_and_recorded(state, request, routes, new.then_some(&id)).await;
-    tracing::info!(
-        method = method.as_str(),
-        path = uri.path(),
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        request_id = id.to_str().unwrap_or("-"),
-        "request"
-    );
+    let mut response = checked_and_recorded(state, request, routes, &id, new).await;
+    let error_code = uri
+        .path()
+        .starts_with("/api")
+        .then(|| answered_error(&response))
+        .flatten()
+        .map(|error| &*error.code);
+    macro_rules! request_line {
+        ($level:ident) => {
+            tracing::$level!(
+                method = method.as_str(),
+                path = uri.path(),
+                status = response.status().as_u16(),
+                latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                request_id = id.to_str().unwrap_or("-"),
+                error_code,
+                "request"
+            )
+        };
+    }
+    // A container's health check asks every few seconds: not a line each at INFO.
+    if uri.path() == HEALTH_PATH {
+        request_line!(debug);
+    } else {
+        request_line!(info);
+    }
     response.headers_mut().insert(X_REQUEST_ID.clone(), id);
     response
 }
@@ -130,12 +165,13 @@ async fn route(routes: Routes, request: Request) -> Response {
     }
 }
 
-/// Steps 2–4 of [`Front`]; `new_id` is the request id the front made, if it made one.
+/// Steps 2–4 of [`Front`]; `id` is the request id, which the front made if `new`.
 async fn checked_and_recorded(
     state: &AppState,
     request: Request,
     routes: Routes,
-    new_id: Option<&HeaderValue>,
+    id: &HeaderValue,
+    new: bool,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let body = match read_body(state, body).await {
@@ -149,7 +185,7 @@ async fn checked_and_recorded(
             &parts.method,
             &parts.uri,
             &parts.headers,
-            new_id.map(|id| (&X_REQUEST_ID, id)),
+            new.then_some((&X_REQUEST_ID, id)),
             |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
         );
         entry.set_body(&body);
@@ -162,7 +198,7 @@ async fn checked_and_recorded(
     };
     let request = Request::from_parts(parts, body);
     let response = if is_api && state.has_faults() {
-        inject(state, request, routes).await
+        inject(state, request, routes, id).await
     } else {
         route(routes, request).await
     };
@@ -172,10 +208,32 @@ async fn checked_and_recorded(
             .get::<DropConnection>()
             .is_none()
             .then(|| response.status().as_u16());
-        state.with_world(|world| world.journal.record(entry));
+        let answer = answer_of(&response);
+        state.with_world(|world| world.journal.record(entry, answer));
     }
     response
 }
+
+/// What the journal keeps of `response` besides its status. `Location` is found by a walk
+/// over the answer's few names (a comparison of kinds) rather than a hashed lookup.
+fn answer_of(response: &Response) -> Answer {
+    Answer {
+        error: answered_error(response).cloned(),
+        location: response
+            .headers()
+            .iter()
+            .find(|(name, _)| *name == header::LOCATION)
+            .map(|(_, value)| value.clone()),
+        fault_rule: response
+            .extensions()
+            .get::<FiredRule>()
+            .map(|rule| Arc::clone(&rule.0)),
+    }
+}
+
+/// In the extensions of an answer a fault rule gave or delayed: the rule's id.
+#[derive(Debug, Clone)]
+struct FiredRule(Arc<str>);
 
 /// The whole body, if there is one: `408` (CPP body) when it takes longer than the request
 /// timeout to arrive, `413` past `BODY_LIMIT`. A request without a body sets no timer.
@@ -200,7 +258,7 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
 
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out
 /// after the lock is released.
-async fn inject(state: &AppState, request: Request, routes: Routes) -> Response {
+async fn inject(state: &AppState, request: Request, routes: Routes, id: &HeaderValue) -> Response {
     let (publisher, offer) = names_in_path(request.uri().path());
     let facts = RequestFacts {
         method: request.method().as_str(),
@@ -213,21 +271,31 @@ async fn inject(state: &AppState, request: Request, routes: Routes) -> Response 
     let Some(effect) = effect else {
         return route(routes, request).await;
     };
-    tracing::info!(rule = %effect.rule, "fault rule fired");
+    tracing::info!(
+        rule = %effect.rule,
+        request_id = id.to_str().unwrap_or("-"),
+        "fault rule fired"
+    );
     if !effect.latency.is_zero() {
         tokio::time::sleep(effect.latency).await;
     }
-    if effect.after_commit {
+    let mut response = if effect.after_commit {
         let response = route(routes, request).await;
-        if !response.status().is_success() {
-            return response;
+        if response.status().is_success() {
+            fault_response(&effect).unwrap_or(response)
+        } else {
+            response
         }
-        return fault_response(&effect).unwrap_or(response);
-    }
-    match fault_response(&effect) {
-        Some(response) => response,
-        None => route(routes, request).await,
-    }
+    } else {
+        match fault_response(&effect) {
+            Some(response) => response,
+            None => route(routes, request).await,
+        }
+    };
+    response
+        .extensions_mut()
+        .insert(FiredRule(effect.rule.as_str().into()));
+    response
 }
 
 /// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
@@ -310,6 +378,33 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::Internal.into_response()
 }
 
+/// `response` with `prefix` put in its `Location` and `Operation-Location`, so that clients
+/// that only take a base URL stay in their world.
+fn with_prefix(mut response: Response, prefix: &str) -> Response {
+    for name in [&header::LOCATION, &OPERATION_LOCATION] {
+        let headers = response.headers_mut();
+        let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        if let Some(prefixed) = prefixed(value, prefix) {
+            headers.insert(name.clone(), prefixed);
+        }
+    }
+    response
+}
+
+/// `value` (a path, or an absolute URL) with `prefix` before its path.
+fn prefixed(value: &str, prefix: &str) -> Option<HeaderValue> {
+    let text = if value.starts_with('/') {
+        format!("{prefix}{value}")
+    } else {
+        let authority_at = value.find("://")? + 3;
+        let path_at = authority_at + value[authority_at..].find('/')?;
+        format!("{}{prefix}{}", &value[..path_at], &value[path_at..])
+    };
+    HeaderValue::try_from(text).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +457,20 @@ mod tests {
             body["error"]["message"],
             "We cannot complete the request now, please try again later."
         );
+    }
+
+    #[test]
+    fn locations_get_the_prefix_before_their_path() {
+        let p = "/_world/w1";
+        let text = |v: Option<HeaderValue>| v.map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            text(prefixed("/api/operations/x?api-version=1", p)).as_deref(),
+            Some("/_world/w1/api/operations/x?api-version=1")
+        );
+        assert_eq!(
+            text(prefixed("http://127.0.0.1:8080/api/x", p)).as_deref(),
+            Some("http://127.0.0.1:8080/_world/w1/api/x")
+        );
+        assert_eq!(text(prefixed("http://host", p)), None);
     }
 }

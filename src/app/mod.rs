@@ -5,6 +5,7 @@
 pub(crate) mod front;
 mod openapi;
 mod routes;
+mod worlds;
 
 pub use routes::openapi_json;
 
@@ -12,6 +13,7 @@ pub(crate) use crate::origin::SecureOrigin;
 
 use std::convert::Infallible;
 use std::future::ready;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, HttpBody as _};
@@ -21,9 +23,11 @@ use hyper::body::Incoming;
 use tower::Service;
 use tower_http::normalize_path::NormalizePath;
 
+use crate::control::ControlError;
 use crate::state::AppState;
 
 use front::Front;
+use worlds::WorldFronts;
 
 /// The application as an axum `Router` (to nest or merge into another): the CPP routes and
 /// the `/_mock` control plane, with CPP-shaped 404/405, behind the front. Paths must match
@@ -58,6 +62,8 @@ pub fn service(
 pub(crate) struct App {
     cpp: Front,
     identity: Front,
+    /// The fronts of named worlds (docs/worlds.md).
+    worlds: Arc<WorldFronts>,
 }
 
 impl App {
@@ -66,13 +72,13 @@ impl App {
         Self {
             cpp: front(state),
             identity,
+            worlds: Arc::default(),
         }
     }
 
-    /// The front for `request`: the identity platform's when it is addressed to its host
-    /// (inside a tunnel, in absolute form, or by `Host`), else the CPP API's. Only this one is
-    /// cloned for the request.
-    fn front_for<B>(&self, request: &hyper::Request<B>) -> Front {
+    /// Whether `request` is addressed to the identity platform's host (inside a tunnel, in
+    /// absolute form, or by `Host`).
+    fn is_identity<B>(request: &hyper::Request<B>) -> bool {
         let host = match request.extensions().get::<SecureOrigin>() {
             Some(SecureOrigin(host)) => Some(host.as_bytes()),
             None => match request.uri().host() {
@@ -85,34 +91,53 @@ impl App {
         };
         // The identity host, with or without a port.
         let identity = crate::identity::HOST.as_bytes();
-        let is_identity = host.is_some_and(|h| {
+        host.is_some_and(|h| {
             h.len() >= identity.len()
                 && h[..identity.len()].eq_ignore_ascii_case(identity)
                 && matches!(h.get(identity.len()), None | Some(b':'))
-        });
-        if is_identity {
-            self.identity.clone()
-        } else {
-            self.cpp.clone()
-        }
+        })
     }
 
     /// The answer to a request as hyper hands it over. A request without a body gets
     /// `Body::empty()`, which allocates nothing.
     pub(crate) async fn answer_incoming(&self, request: hyper::Request<Incoming>) -> Response {
-        let request = request.map(|body| {
+        let mut request = request.map(|body| {
             if body.is_end_stream() {
                 Body::empty()
             } else {
                 Body::new(body)
             }
         });
-        self.front_for(&request).answer(trimmed(request)).await
+        // The front's future (kilobytes) is made where it is awaited, once: the same
+        // expression here and in `answer`, not a helper that would move it.
+        let (front, prefix) = match self.front_for(&mut request) {
+            Ok(chosen) => chosen,
+            Err(refused) => return worlds::refusal(refused),
+        };
+        front.answer(trimmed(request), prefix).await
     }
 
-    /// The answer to `request`.
-    pub(crate) async fn answer(&self, request: Request) -> Response {
-        self.front_for(&request).answer(trimmed(request)).await
+    /// The answer to `request`: the identity platform's when it is addressed to its host,
+    /// else the CPP API's of the request's world (the default one unless it names one). Only
+    /// the front that answers is cloned for the request.
+    pub(crate) async fn answer(&self, mut request: Request) -> Response {
+        let (front, prefix) = match self.front_for(&mut request) {
+            Ok(chosen) => chosen,
+            Err(refused) => return worlds::refusal(refused),
+        };
+        front.answer(trimmed(request), prefix).await
+    }
+
+    /// The front that answers `request`, and the world prefix its `Location` values get:
+    /// the identity platform's, a named world's, or the default world's CPP front.
+    fn front_for(&self, request: &mut Request) -> Result<(Front, Option<Box<str>>), ControlError> {
+        if Self::is_identity(request) {
+            return Ok((self.identity.clone(), None));
+        }
+        Ok(match self.worlds.choose(self.cpp.state(), request)? {
+            None => (self.cpp.clone(), None),
+            Some(chosen) => (chosen.front, chosen.prefix),
+        })
     }
 }
 

@@ -42,6 +42,43 @@ pub(crate) struct JournalFilters {
     offer: Option<String>,
     #[param(minimum = 100, maximum = 599)]
     status: Option<u16>,
+    /// The request's `x-request-id` (the client's, or the one the mock answered with)
+    #[param(rename = "requestId")]
+    request_id: Option<String>,
+    /// The CPP error code answered
+    #[param(rename = "errorCode")]
+    error_code: Option<String>,
+    /// Only entries with a greater sequence number (`lastSeq` of an earlier listing)
+    since: Option<u64>,
+}
+
+/// Filters of the operation list; names and values ignore case.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "describes the query in the OpenAPI document; never built"
+)]
+pub(crate) struct OperationFilters {
+    publisher: Option<String>,
+    offer: Option<String>,
+    /// `publish` or `goLive`
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// `running`, `canceled`, `failed` or the success status
+    status: Option<String>,
+}
+
+/// The world a control call names.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(
+    dead_code,
+    reason = "describes the path in the OpenAPI document; never built"
+)]
+pub(crate) struct WorldPath {
+    /// 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'
+    name: String,
 }
 
 /// The operation a control call ends.

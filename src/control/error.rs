@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::domain::{DomainError, json_terms, without_bom};
 use crate::fixtures::FixtureError;
 use crate::reply::{json, kind_status};
+use crate::state::WorldError;
 
 pub(crate) type Result<T, E = ControlError> = std::result::Result<T, E>;
 
@@ -25,6 +26,8 @@ pub(crate) enum ControlError {
     Fixtures(#[from] FixtureError),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    World(#[from] WorldError),
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,15 @@ impl ControlError {
             ControlError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             ControlError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             ControlError::Fixtures(_) => (StatusCode::BAD_REQUEST, "InvalidFixtures"),
+            ControlError::World(e) => match e {
+                WorldError::Limit(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyWorlds"),
+                WorldError::InvalidName(_) => (StatusCode::BAD_REQUEST, "InvalidWorld"),
+                WorldError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
+                WorldError::Default => (StatusCode::BAD_REQUEST, "BadRequest"),
+                WorldError::Broken { .. } => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")
+                }
+            },
             ControlError::Domain(e) => {
                 let status = kind_status(e.kind());
                 let code = match status {

@@ -8,7 +8,7 @@ use crate::fixtures;
 use crate::state::AppState;
 
 use super::error::ControlError;
-use super::{clock, faults, journal, operations, world};
+use super::{clock, faults, journal, operations, world, worlds};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -56,6 +56,30 @@ impl Control {
         Self { state }
     }
 
+    /// The control plane of the world `name` (made from the default world's fixture set if
+    /// it does not exist yet; `"default"` is the default world), as `X-Mock-World: name` sends
+    /// it: every call on it acts on that world only (docs/worlds.md).
+    pub fn world(&self, name: &str) -> Result<Control> {
+        let world = self.state.world(name).map_err(ControlError::from)?;
+        Ok(Control::new(world))
+    }
+
+    /// `GET /_mock/worlds`: the default world, then the named ones by name, each with what it
+    /// holds.
+    pub fn worlds(&self) -> Vec<serde_json::Value> {
+        worlds::list(&self.state)
+            .worlds
+            .into_iter()
+            .filter_map(|w| serde_json::to_value(w).ok())
+            .collect()
+    }
+
+    /// `DELETE /_mock/worlds/{name}`: deletes a named world with everything in it.
+    pub fn delete_world(&self, name: &str) -> Result<()> {
+        self.state.delete_world(name).map_err(ControlError::from)?;
+        Ok(())
+    }
+
     /// What the server holds, as `GET /_mock/health` answers it.
     pub fn health(&self) -> serde_json::Value {
         serde_json::to_value(world::counts(&self.state)).unwrap_or_default()
@@ -78,8 +102,9 @@ impl Control {
         Ok(())
     }
 
-    /// `GET /_mock/journal?{query}`: the recorded `/api` requests, newest first, filtered by
-    /// `method`, `pathPrefix`, `publisher`, `offer`, `status` (e.g. `"method=POST&status=202"`).
+    /// `GET /_mock/journal?{query}`: the recorded `/api` requests, newest first, each with
+    /// what was answered, filtered by `method`, `pathPrefix`, `publisher`, `offer`, `status`,
+    /// `requestId`, `errorCode`, `since` (e.g. `"method=POST&status=202"`).
     pub fn journal(&self, query: &str) -> Result<Vec<serde_json::Value>> {
         let filter = journal::filter_from_query(query)?;
         let listing = journal::list(&self.state, &filter);
@@ -87,6 +112,17 @@ impl Control {
             .requests
             .into_iter()
             .filter_map(|r| serde_json::to_value(r).ok())
+            .collect())
+    }
+
+    /// `GET /_mock/operations?{query}`: every operation, newest first, with its offer, type
+    /// and status, filtered by `publisher`, `offer`, `type`, `status`.
+    pub fn operations(&self, query: &str) -> Result<Vec<serde_json::Value>> {
+        let listed = operations::list(&self.state, &operations::Filter::parse(query)?);
+        Ok(listed
+            .operations
+            .into_iter()
+            .filter_map(|op| serde_json::to_value(op).ok())
             .collect())
     }
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::state::AppState;
-use crate::state::journal::{JournalFilter, RecordedRequest};
+use crate::state::journal::{Entry, JournalFilter};
 
 use super::docs::{ControlAuth, ControlErrorBody, JournalFilters};
 use super::error::{ControlError, Result};
@@ -29,12 +29,23 @@ pub(crate) struct WireRequest {
     status: Option<u16>,
     publisher: Option<String>,
     offer: Option<String>,
+    /// The request's `x-request-id`: the client's, or the one the mock answered with.
+    request_id: Option<String>,
+    /// The CPP error code and message answered, if the answer was an error.
+    error_code: Option<String>,
+    error_message: Option<String>,
+    /// The `Location` answered (an operation a 202 started), and the operation's id.
+    location: Option<String>,
+    operation_id: Option<String>,
+    /// The fault rule that answered or delayed the request.
+    fault_rule: Option<String>,
 }
 
-impl From<RecordedRequest> for WireRequest {
-    fn from(r: RecordedRequest) -> Self {
+impl From<Entry> for WireRequest {
+    fn from(Entry { request: r, answer }: Entry) -> Self {
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         let (publisher, offer) = r.publisher_and_offer();
+        let error = answer.error.as_deref();
         Self {
             seq: r.seq,
             time: r.time.to_string(),
@@ -50,6 +61,12 @@ impl From<RecordedRequest> for WireRequest {
             status: r.status,
             publisher,
             offer,
+            request_id: r.request_id().map(text),
+            error_code: error.map(|e| e.code.to_string()),
+            error_message: error.map(|e| e.message.to_string()),
+            location: answer.location().map(str::to_owned),
+            operation_id: answer.operation_id().map(str::to_owned),
+            fault_rule: answer.fault_rule.as_deref().map(str::to_owned),
         }
     }
 }
@@ -60,10 +77,14 @@ pub(crate) struct Listing {
     pub(crate) count: usize,
     /// Requests dropped to keep the cap since the last clear.
     pub(crate) dropped: u64,
+    /// The sequence number of the last request recorded (0: none yet): pass it as `since` to
+    /// list only what comes after.
+    pub(crate) last_seq: u64,
     pub(crate) requests: Vec<WireRequest>,
 }
 
-/// Filters from the query: `method`, `pathPrefix`, `publisher`, `offer`, `status`.
+/// Filters from the query: `method`, `pathPrefix`, `publisher`, `offer`, `status`,
+/// `requestId`, `errorCode`, `since`.
 pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
     let mut filter = JournalFilter::default();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -85,9 +106,19 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
                     })?;
                 filter.status = Some(status);
             }
+            "requestId" => filter.request_id = Some(value),
+            "errorCode" => filter.error_code = Some(value),
+            "since" => {
+                let since = value.parse::<u64>().map_err(|_| {
+                    ControlError::BadRequest(format!(
+                        "since '{value}' is not a sequence number (a whole number ≥ 0)."
+                    ))
+                })?;
+                filter.since = Some(since);
+            }
             other => {
                 return Err(ControlError::BadRequest(format!(
-                    "'{other}' is not a journal filter: use method, pathPrefix, publisher, offer or status."
+                    "'{other}' is not a journal filter: use method, pathPrefix, publisher, offer, status, requestId, errorCode or since."
                 )));
             }
         }
@@ -96,10 +127,14 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
 }
 
 pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
-    let (requests, dropped) = state.with_world(|w| (w.journal.list(filter), w.journal.dropped()));
+    let (requests, dropped, last_seq) = state.with_world(|w| {
+        let journal = &w.journal;
+        (journal.list(filter), journal.dropped(), journal.last_seq())
+    });
     Listing {
         count: requests.len(),
         dropped,
+        last_seq,
         requests: requests.into_iter().map(WireRequest::from).collect(),
     }
 }

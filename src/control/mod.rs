@@ -10,6 +10,7 @@ mod handle;
 pub(crate) mod journal;
 pub(crate) mod operations;
 pub(crate) mod world;
+pub(crate) mod worlds;
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -20,7 +21,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-use error::ControlError;
+pub(crate) use error::ControlError;
 pub use handle::{Control, ControlFailure};
 
 /// Every control route, each registered with its OpenAPI description (one table for the
@@ -42,6 +43,9 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(faults::delete_fault))
         .routes(routes!(clock::get_clock))
         .routes(routes!(clock::post_advance))
+        .routes(routes!(worlds::get_worlds))
+        .routes(routes!(worlds::put_world, worlds::delete_world))
+        .routes(routes!(operations::get_operations))
         .routes(routes!(operations::complete))
         .routes(routes!(operations::fail))
         .routes(routes!(operations::cancel));

@@ -168,6 +168,17 @@ fn decode(segment: &str) -> String {
         .into_owned()
 }
 
+/// The tenant's id: the tenant itself when it is a GUID, else a GUID made from its name (so
+/// `contoso.onmicrosoft.com` has the same id every time).
+pub(crate) fn tenant_id(tenant: &str) -> uuid::Uuid {
+    uuid::Uuid::try_parse(tenant).unwrap_or_else(|_| {
+        uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_DNS,
+            tenant.to_ascii_lowercase().as_bytes(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

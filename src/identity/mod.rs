@@ -6,6 +6,7 @@
 
 mod token;
 
+pub(crate) use crate::domain::tenant_id;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -41,17 +42,6 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/{tenant}/oauth2/token", post(token::token_v1))
         .fallback(unknown)
         .with_state(state)
-}
-
-/// The tenant's id: the tenant itself when it is a GUID, else a GUID made from its name (so
-/// `contoso.onmicrosoft.com` has the same id every time).
-pub(crate) fn tenant_id(tenant: &str) -> uuid::Uuid {
-    uuid::Uuid::try_parse(tenant).unwrap_or_else(|_| {
-        uuid::Uuid::new_v5(
-            &uuid::Uuid::NAMESPACE_DNS,
-            tenant.to_ascii_lowercase().as_bytes(),
-        )
-    })
 }
 
 /// `https://login.microsoftonline.com`, or how a plain request named the host.

@@ -15,9 +15,15 @@ use crate::config::Config;
 const TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Checks the server `config` describes (a wildcard host is checked on loopback): `Ok` when
-/// `GET /_mock/health` answers 200 within three seconds.
+/// `GET /_mock/health` answers 200 within three seconds. With `--port-file`, the port the
+/// file holds, when it holds one: the server's own, whatever flags it was started with.
 pub async fn healthcheck(config: &Config) -> Result<(), String> {
-    let resolved = super::address::resolve(&config.host, config.port)
+    let port = config
+        .port_file
+        .as_deref()
+        .and_then(super::port_file::read_port_file)
+        .unwrap_or(config.port);
+    let resolved = super::address::resolve(&config.host, port)
         .await
         .map_err(|e| format!("cannot resolve '{}': {e}", config.host))?;
     let host = match resolved.ip() {
@@ -25,7 +31,7 @@ pub async fn healthcheck(config: &Config) -> Result<(), String> {
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    let addr = SocketAddr::new(host, config.port);
+    let addr = SocketAddr::new(host, port);
     tokio::time::timeout(TIMEOUT, check(addr))
         .await
         .map_err(|_| format!("no answer from {addr} within {TIMEOUT:?}"))?

@@ -2,12 +2,16 @@
 //! gives back a handle; dropping the handle stops the server.
 
 mod address;
+mod embed;
 mod healthcheck;
+mod port_file;
 mod timeout;
 mod tls;
 mod tunnel;
 
+pub use embed::{MockServer, RunningServer};
 pub use healthcheck::healthcheck;
+pub use port_file::write_port_file;
 
 use std::future::Future;
 use std::io;
@@ -50,6 +54,8 @@ pub enum StartError {
     Resolve { host: String, source: io::Error },
     #[error("--https-port needs the mock's CA: {0}")]
     Tls(String),
+    #[error("cannot start the server's own thread or runtime: {0}")]
+    Runtime(io::Error),
 }
 
 /// Loads the fixtures `config` names into a fresh state for `router` (or, with a state file
@@ -100,7 +106,10 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
     let settings =
         Settings::from_config(config, fixtures::default_plans(options), ca_pem, token_keys);
     let now = crate::state::clock::Clock::default().now();
-    let (loaded, sources) = fixtures::load_dir(&config.fixtures, options, now)?;
+    let (loaded, sources) = match &config.fixtures {
+        Some(dir) => fixtures::load_dir(dir, options, now)?,
+        None => fixtures::load_bundled(options, now)?,
+    };
     let state_file = config.state_file.clone().map(StateFile::new);
     let saved = match &state_file {
         Some(file) => file.load()?,
@@ -113,10 +122,11 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         Arc::new(sources),
         settings,
         state_file,
+        offset,
     );
-    // Sets the saved offset, and (as a change) writes the state file when there is one.
-    state.clock().advance(offset);
+    // Writes the state file, when there is one (a change).
     state.with_world(|w| w.store.touch());
+    state.load_saved_worlds()?;
     Ok((state, interception))
 }
 
@@ -135,54 +145,47 @@ pub fn ca_certificate(config: &Config) -> Result<String, String> {
     })
 }
 
-/// Entry point for running cloudpartner-mock in-process.
-#[derive(Debug)]
-pub struct MockServer;
+/// A server bound and serving on the current runtime, and what stops it.
+pub(crate) struct Launched {
+    pub(crate) addr: SocketAddr,
+    pub(crate) https_addr: Option<SocketAddr>,
+    pub(crate) control: Control,
+    pub(crate) stop: oneshot::Sender<()>,
+    pub(crate) task: JoinHandle<io::Result<()>>,
+}
 
-impl MockServer {
-    /// Loads the fixtures, binds `config.host:config.port` (port 0 picks a free one) and
-    /// serves on the current Tokio runtime. The server accepts connections when this
-    /// returns; a broken fixture means no server.
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), cloudpartner_mock::StartError> {
-    /// use cloudpartner_mock::{Config, MockServer};
-    /// let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
-    /// println!("CPP at {}", server.base_url());
-    /// server.shutdown().await;
-    /// # Ok(()) }
-    /// ```
-    pub async fn start(config: Config) -> Result<RunningServer, StartError> {
-        let (state, interception) = load(&config)?;
-        let ip = resolve(&config.host, config.port)
-            .await
-            .map_err(|source| StartError::Resolve {
-                host: config.host.clone(),
-                source,
-            })?
-            .ip();
-        let (listener, addr) = bind(SocketAddr::new(ip, config.port)).await?;
-        let https = match (config.https_port, &interception) {
-            (None, _) => None,
-            (Some(port), Ok(_)) => Some(bind(SocketAddr::new(ip, port)).await?),
-            (Some(_), Err(reason)) => return Err(StartError::Tls(reason.to_string())),
-        };
-        let https_addr = https.as_ref().map(|(_, addr)| *addr);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let control = Control::new(state.clone());
-        let stopping = async {
-            let _ = stopped.await;
-        };
-        let https = https.map(|(listener, _)| listener);
-        let task = tokio::spawn(serve(listener, https, state, interception, stopping));
-        Ok(RunningServer {
-            addr,
-            https_addr,
-            control,
-            stop: Some(stop),
-            task: Some(task),
-        })
-    }
+/// Loads the fixtures, binds `config.host:config.port` (port 0 picks a free one) and the
+/// HTTPS port if asked, and serves on the current Tokio runtime until `stop` is sent.
+pub(crate) async fn launch(config: Config) -> Result<Launched, StartError> {
+    let (state, interception) = load(&config)?;
+    let ip = resolve(&config.host, config.port)
+        .await
+        .map_err(|source| StartError::Resolve {
+            host: config.host.clone(),
+            source,
+        })?
+        .ip();
+    let (listener, addr) = bind(SocketAddr::new(ip, config.port)).await?;
+    let https = match (config.https_port, &interception) {
+        (None, _) => None,
+        (Some(port), Ok(_)) => Some(bind(SocketAddr::new(ip, port)).await?),
+        (Some(_), Err(reason)) => return Err(StartError::Tls(reason.to_string())),
+    };
+    let https_addr = https.as_ref().map(|(_, addr)| *addr);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let control = Control::new(state.clone());
+    let stopping = async {
+        let _ = stopped.await;
+    };
+    let https = https.map(|(listener, _)| listener);
+    let task = tokio::spawn(serve(listener, https, state, interception, stopping));
+    Ok(Launched {
+        addr,
+        https_addr,
+        control,
+        stop,
+        task,
+    })
 }
 
 /// Binds `addr` (port 0: a free one); gives the listener and the address it has.
@@ -194,60 +197,6 @@ async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError>
         .local_addr()
         .map_err(|source| StartError::Bind { addr, source })?;
     Ok((listener, bound))
-}
-
-/// A server started by `MockServer::start`. Dropping it stops the server.
-#[derive(Debug)]
-pub struct RunningServer {
-    addr: SocketAddr,
-    https_addr: Option<SocketAddr>,
-    control: Control,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<io::Result<()>>>,
-}
-
-impl RunningServer {
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The address of the HTTPS listener, when `https_port` asked for one.
-    pub fn https_addr(&self) -> Option<SocketAddr> {
-        self.https_addr
-    }
-
-    /// The control plane, called in-process (the same as the `/_mock` endpoints).
-    pub fn control(&self) -> &Control {
-        &self.control
-    }
-
-    /// `http://{addr}`, with no trailing slash.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stops accepting, lets in-flight requests finish, and returns when the server ended.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            match task.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "server ended with an error"),
-                Err(e) => tracing::error!(error = %e, "server task failed"),
-            }
-        }
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests

@@ -2,6 +2,7 @@
 //! newest kept up to a cap, the rest dropped and counted.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
@@ -30,6 +31,64 @@ pub(crate) struct RecordedRequest {
     pub(crate) body_truncated: bool,
     /// The status answered; `None` when the connection was dropped.
     pub(crate) status: Option<u16>,
+}
+
+/// A journal entry: the request, and what its answer said. Apart because the request is
+/// made before it is answered and held meanwhile: kept small, it moves without a copy call.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) request: RecordedRequest,
+    pub(crate) answer: Answer,
+}
+
+/// What an answer said beyond its status: the CPP error, the operation it started (its
+/// `Location`), the fault rule that answered or delayed it. Shared, not copied, with the
+/// response it came from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Answer {
+    pub(crate) error: Option<Arc<ErrorText>>,
+    pub(crate) location: Option<HeaderValue>,
+    pub(crate) fault_rule: Option<Arc<str>>,
+}
+
+/// The code and message of a CPP error answer.
+#[derive(Debug)]
+pub(crate) struct ErrorText {
+    pub(crate) code: Box<str>,
+    pub(crate) message: Box<str>,
+}
+
+impl ErrorText {
+    pub(crate) fn new(code: &str, message: &str) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// In the extensions of a CPP error answer: its code and message, which the journal and the
+/// request log line report without reading the body back.
+#[derive(Debug, Clone)]
+pub(crate) struct AnsweredError(pub(crate) Arc<ErrorText>);
+
+impl Answer {
+    pub(crate) fn error_code(&self) -> Option<&str> {
+        self.error.as_deref().map(|e| &*e.code)
+    }
+
+    pub(crate) fn location(&self) -> Option<&str> {
+        self.location.as_ref().and_then(|l| l.to_str().ok())
+    }
+
+    /// The operation id of the `Location` answered, if it names one
+    /// (`…/operations/{id}?api-version=…`).
+    pub(crate) fn operation_id(&self) -> Option<&str> {
+        let location = self.location()?;
+        let path = location.split('?').next().unwrap_or(location);
+        let (_, id) = path.rsplit_once("/operations/")?;
+        (!id.is_empty() && !id.contains('/')).then_some(id)
+    }
 }
 
 impl RecordedRequest {
@@ -92,6 +151,14 @@ impl RecordedRequest {
             })
     }
 
+    /// The request id the front gave it (the client's `x-request-id`, or one it made).
+    pub(crate) fn request_id(&self) -> Option<&[u8]> {
+        self.headers()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(b"x-request-id"))
+            .map(|(_, value)| value)
+            .last()
+    }
+
     /// The publisher and offer its path names, if any.
     pub(crate) fn publisher_and_offer(&self) -> (Option<String>, Option<String>) {
         names_in_path(self.path())
@@ -106,10 +173,15 @@ pub(crate) struct JournalFilter {
     pub(crate) publisher: Option<String>,
     pub(crate) offer: Option<String>,
     pub(crate) status: Option<u16>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) error_code: Option<String>,
+    /// Only entries after this sequence number.
+    pub(crate) since: Option<u64>,
 }
 
 impl JournalFilter {
-    fn keeps(&self, r: &RecordedRequest) -> bool {
+    fn keeps(&self, entry: &Entry) -> bool {
+        let r = &entry.request;
         let same = |wanted: &Option<String>, got: Option<&str>| {
             wanted
                 .as_deref()
@@ -128,13 +200,19 @@ impl JournalFilter {
                 .as_deref()
                 .is_none_or(|p| r.path().starts_with(p))
             && self.status.is_none_or(|s| r.status == Some(s))
+            && self.since.is_none_or(|since| r.seq > since)
+            && same(&self.error_code, entry.answer.error_code())
+            && self
+                .request_id
+                .as_deref()
+                .is_none_or(|id| r.request_id() == Some(id.as_bytes()))
             && named()
     }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Journal {
-    entries: VecDeque<RecordedRequest>,
+    entries: VecDeque<Entry>,
     capacity: usize,
     dropped: u64,
     next_seq: u64,
@@ -151,8 +229,9 @@ impl Journal {
         }
     }
 
-    /// Keeps `request` (its `seq` is set here), dropping the oldest past the cap.
-    pub(crate) fn record(&mut self, mut request: RecordedRequest) {
+    /// Keeps `request` and what it was answered (its `seq` is set here), dropping the oldest
+    /// past the cap.
+    pub(crate) fn record(&mut self, mut request: RecordedRequest, answer: Answer) {
         if self.capacity == 0 {
             return;
         }
@@ -162,11 +241,11 @@ impl Journal {
             self.entries.pop_front();
             self.dropped += 1;
         }
-        self.entries.push_back(request);
+        self.entries.push_back(Entry { request, answer });
     }
 
-    /// The requests `filter` keeps, newest first.
-    pub(crate) fn list(&self, filter: &JournalFilter) -> Vec<RecordedRequest> {
+    /// The entries `filter` keeps, newest first.
+    pub(crate) fn list(&self, filter: &JournalFilter) -> Vec<Entry> {
         self.entries
             .iter()
             .rev()
@@ -175,8 +254,19 @@ impl Journal {
             .collect()
     }
 
+    /// How many requests it keeps.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     pub(crate) fn count(&self, filter: &JournalFilter) -> usize {
         self.entries.iter().filter(|r| filter.keeps(r)).count()
+    }
+
+    /// The sequence number of the last request recorded (0: none yet); a clear keeps it, so
+    /// `since` filters mean the same before and after.
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.next_seq - 1
     }
 
     /// Requests dropped to keep the cap, since the last clear.
@@ -240,16 +330,16 @@ mod tests {
     fn the_oldest_are_dropped_and_counted_past_the_cap() {
         let mut journal = Journal::new(2);
         for path in ["/a", "/b", "/c"] {
-            journal.record(request("GET", path, 200));
+            journal.record(request("GET", path, 200), Answer::default());
         }
         let kept: Vec<String> = journal
             .list(&JournalFilter::default())
             .into_iter()
-            .map(|r| r.path().to_owned())
+            .map(|e| e.request.path().to_owned())
             .collect();
         assert_eq!(kept, ["/c", "/b"]);
         assert_eq!(journal.dropped(), 1);
-        assert_eq!(journal.list(&JournalFilter::default())[0].seq, 3);
+        assert_eq!(journal.list(&JournalFilter::default())[0].request.seq, 3);
     }
 
     #[test]
@@ -259,13 +349,13 @@ mod tests {
             "POST",
             "/api/publishers/contoso/offers/a/golive",
             202,
-        ));
-        journal.record(request("GET", "/api/publishers/contoso/offers/b", 200));
+        ), Answer::default());
+        journal.record(request("GET", "/api/publishers/contoso/offers/b", 200), Answer::default());
         journal.record(request(
             "POST",
             "/api/publishers/fabrikam/offers/a/golive",
             409,
-        ));
+        ), Answer::default());
         let filter = JournalFilter {
             method: Some("post".to_owned()),
             offer: Some("A".to_owned()),

@@ -5,11 +5,13 @@ mod fault_book;
 mod file;
 pub(crate) mod journal;
 mod keys;
+mod worlds;
 
 pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
 pub use file::StateError;
 pub(crate) use file::StateFile;
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
+pub(crate) use worlds::{WorldError, WorldSummary};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,14 +25,27 @@ use crate::domain::{FaultSpec, Map, OperationId, Plans, Store, Timestamp};
 use clock::Clock;
 use journal::Journal;
 
-/// The running server's state, shared by every request. Cloning is cheap.
+/// The running server's state as one world sees it (the default world, or a named one: see
+/// `worlds.rs`), shared by every request of that world. Cloning is cheap.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Shared>,
+    slot: Arc<WorldSlot>,
 }
 
+/// What every world shares: the settings, the default world and the named ones.
 #[derive(Debug)]
 struct Shared {
+    settings: Settings,
+    default: Arc<WorldSlot>,
+    worlds: worlds::Registry,
+}
+
+/// One world and what goes with it.
+#[derive(Debug)]
+struct WorldSlot {
+    /// `None` for the default world.
+    name: Option<Box<str>>,
     /// Everything that must change together sits behind this one lock. It is taken only by
     /// `with_world`, whose closure cannot `.await`, so it is never held across a suspension
     /// point and is held only for a lookup or a state change.
@@ -39,8 +54,26 @@ struct Shared {
     /// the lock when there is nothing to inject.
     has_faults: AtomicBool,
     clock: Clock,
-    settings: Settings,
     state_file: Option<StateFile>,
+}
+
+impl WorldSlot {
+    fn new(
+        name: Option<Box<str>>,
+        world: World,
+        clock_offset: Duration,
+        state_file: Option<StateFile>,
+    ) -> Self {
+        let clock = Clock::default();
+        clock.advance(clock_offset);
+        Self {
+            name,
+            has_faults: AtomicBool::new(!world.faults.is_empty()),
+            world: Mutex::new(world),
+            clock,
+            state_file,
+        }
+    }
 }
 
 /// Named JSON fixture documents, as loaded: what a reset goes back to.
@@ -143,6 +176,8 @@ pub(crate) struct Settings {
     pub(crate) cancel_delay: Duration,
     pub(crate) cancel_mode: CancelMode,
     pub(crate) journal_capacity: usize,
+    /// How many named worlds may exist at once.
+    pub(crate) max_worlds: usize,
     /// When set, the control plane wants `Authorization: Bearer <this>`.
     pub(crate) control_token: Option<String>,
     pub(crate) request_timeout: Duration,
@@ -170,6 +205,7 @@ impl Settings {
             cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
             cancel_mode: config.cancel_mode,
             journal_capacity: config.journal_capacity,
+            max_worlds: config.max_worlds,
             control_token: config.control_token.clone(),
             request_timeout: Duration::from_secs_f64(config.request_timeout),
             ca_pem,
@@ -179,31 +215,45 @@ impl Settings {
 }
 
 impl AppState {
+    /// The default world of `store` and the fixtures' fault rules, its clock `clock_offset`
+    /// ahead; `state_file` keeps it (and the named worlds, in `worlds_dir`).
     pub(crate) fn new(
         store: Store,
         faults: Vec<FaultSpec>,
         fixtures: FixtureSources,
         settings: Settings,
         state_file: Option<StateFile>,
+        clock_offset: Duration,
     ) -> Self {
         let world = World::new(store, faults, fixtures, &settings);
+        let worlds = worlds::Registry::new(state_file.as_ref(), settings.max_worlds);
+        let slot = Arc::new(WorldSlot::new(None, world, clock_offset, state_file));
         Self {
             inner: Arc::new(Shared {
-                has_faults: AtomicBool::new(!world.faults.is_empty()),
-                world: Mutex::new(world),
-                clock: Clock::default(),
                 settings,
-                state_file,
+                default: Arc::clone(&slot),
+                worlds,
             }),
+            slot,
         }
     }
 
     pub(crate) fn now(&self) -> Timestamp {
-        self.inner.clock.now()
+        self.slot.clock.now()
     }
 
     pub(crate) fn clock(&self) -> &Clock {
-        &self.inner.clock
+        &self.slot.clock
+    }
+
+    /// The name of this state's world; `None` for the default world.
+    pub(crate) fn world_name(&self) -> Option<&str> {
+        self.slot.name.as_deref()
+    }
+
+    /// Whether `other` is the same world of the same server.
+    pub(crate) fn same_world(&self, other: &AppState) -> bool {
+        Arc::ptr_eq(&self.slot, &other.slot)
     }
 
     /// Puts a freshly loaded fixture set in place of everything: the store, the fault rules
@@ -219,7 +269,7 @@ impl AppState {
             // The new store counts on from the old one, so the change is seen (and saved).
             store.succeed(&world.store);
             *world = World::new(store, faults, fixtures, &self.inner.settings);
-            self.inner.clock.reset();
+            self.slot.clock.reset();
         });
     }
 
@@ -232,7 +282,7 @@ impl AppState {
     /// consistent even then.
     pub(crate) fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
         let mut guard = self
-            .inner
+            .slot
             .world
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
@@ -241,7 +291,7 @@ impl AppState {
         if guard.store.generation() != generation {
             self.save(&guard.store);
         }
-        self.inner
+        self.slot
             .has_faults
             .store(!guard.faults.is_empty(), Ordering::Relaxed);
         result
@@ -251,8 +301,8 @@ impl AppState {
     /// write is logged as an error: the change stays in memory but would not survive a
     /// restart.
     fn save(&self, store: &Store) {
-        if let Some(file) = &self.inner.state_file {
-            if let Err(e) = file.save(store, self.inner.clock.offset()) {
+        if let Some(file) = &self.slot.state_file {
+            if let Err(e) = file.save(store, self.slot.clock.offset()) {
                 tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
             }
         }
@@ -260,7 +310,7 @@ impl AppState {
 
     /// Whether any fault rule exists (as of the last locked call).
     pub(crate) fn has_faults(&self) -> bool {
-        self.inner.has_faults.load(Ordering::Relaxed)
+        self.slot.has_faults.load(Ordering::Relaxed)
     }
 }
 

@@ -119,3 +119,98 @@ async fn the_journal_keeps_its_cap_and_counts_what_it_dropped() {
     assert_eq!(body["requests"][0]["seq"], 5);
     assert_eq!(body["requests"][2]["seq"], 3);
 }
+
+/// Each entry says what was answered: the operation a 202 started, the CPP error, the fault
+/// rule; `requestId`, `errorCode` and `since` pick entries out.
+#[tokio::test]
+async fn entries_record_the_answer_and_filter_by_request_id_error_code_and_since() {
+    let app = spawn_app().await;
+    let rule = serde_json::json!({
+        "match": {"method": "GET", "path": "/api/publishers/fabrikam/**"},
+        "respond": {"status": 503},
+    });
+    let rule_id = json(app.control(Method::POST, "/_mock/faults", Some(rule)).await).await["id"]
+        .as_str()
+        .expect("a rule id")
+        .to_owned();
+    let started = app.go_live("contoso", "ready-to-go-live").await;
+    let location = crate::helpers::header(&started, "location");
+    let before = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let since = before["lastSeq"].as_u64().expect("lastSeq");
+    let refused = app
+        .authed(
+            Method::POST,
+            &crate::helpers::golive_path("contoso", "draft-offer"),
+        )
+        .header("x-request-id", "step-2")
+        .send()
+        .await
+        .expect("answered");
+    let faulted = app.get_offer("fabrikam", "fabrikam-linux", "").await;
+
+    let all = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let by_id = json(
+        app.control(Method::GET, "/_mock/journal?requestId=step-2", None)
+            .await,
+    )
+    .await;
+    let by_code = json(
+        app.control(
+            Method::GET,
+            "/_mock/journal?errorCode=ServiceUnavailable",
+            None,
+        )
+        .await,
+    )
+    .await;
+    let after = json(
+        app.control(Method::GET, &format!("/_mock/journal?since={since}"), None)
+            .await,
+    )
+    .await;
+    let bad_since = app
+        .control(Method::GET, "/_mock/journal?since=yesterday", None)
+        .await;
+
+    assert_eq!(
+        (started.status(), since),
+        (reqwest::StatusCode::ACCEPTED, 1)
+    );
+    let requests = all["requests"].as_array().expect("requests");
+    assert_eq!(all["lastSeq"], 3);
+    let golive = &requests[2];
+    assert_eq!(golive["location"], location.as_str());
+    let operation_id = location
+        .split('?')
+        .next()
+        .and_then(|path| path.rsplit('/').next())
+        .expect("an id at the end of the Location");
+    assert_eq!(golive["operationId"], operation_id);
+    assert_eq!(golive["errorCode"], serde_json::Value::Null);
+    assert_eq!(golive["requestId"].as_str().map(str::len), Some(36));
+
+    assert_eq!(refused.status(), 400);
+    let refused_body = json(refused).await;
+    let wrong = &requests[1];
+    assert_eq!(wrong["requestId"], "step-2");
+    assert_eq!(wrong["errorCode"], refused_body["error"]["code"]);
+    assert_eq!(wrong["errorMessage"], refused_body["error"]["message"]);
+    assert_eq!(wrong["faultRule"], serde_json::Value::Null);
+
+    assert_eq!(faulted.status(), 503);
+    assert_eq!(requests[0]["faultRule"], rule_id.as_str());
+    assert_eq!(requests[0]["errorCode"], "ServiceUnavailable");
+
+    assert_eq!(by_id["count"], 1);
+    assert_eq!(by_id["requests"][0]["seq"], 2);
+    assert_eq!(by_code["count"], 1);
+    assert_eq!(by_code["requests"][0]["seq"], 3);
+    let later: Vec<&serde_json::Value> = after["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| &r["seq"])
+        .collect();
+    assert_eq!(later, [3, 2]);
+    assert_eq!(bad_since.status(), 400);
+}

@@ -237,3 +237,76 @@ async fn a_fixture_can_make_operations_advance_by_polls() {
     assert_eq!(second["status"], "failed");
     assert_eq!(second["error"], "Nope.");
 }
+
+/// `GET /_mock/operations` lists every offer's operations, newest first, with offer, type and
+/// status as the CPP API says them now; filters pick some out.
+#[tokio::test]
+async fn the_operation_list_shows_every_operation_with_offer_type_and_status() {
+    let app = spawn_app().await;
+    let publish = app
+        .post_offer(
+            "contoso",
+            "draft-offer",
+            "/publish",
+            Some(r#"{"metadata":{}}"#),
+        )
+        .await;
+    let publish_id = operation_id(&header(&publish, "location"));
+    let golive_id = operation_id(&app.go_live_location("contoso", "slow-golive").await);
+
+    let all = json(app.control(Method::GET, "/_mock/operations", None).await).await;
+    let running_golives = json(
+        app.control(
+            Method::GET,
+            "/_mock/operations?type=goLive&status=running&publisher=CONTOSO",
+            None,
+        )
+        .await,
+    )
+    .await;
+    let unknown = app
+        .control(Method::GET, "/_mock/operations?state=running", None)
+        .await;
+
+    let operations = all["operations"].as_array().expect("operations");
+    assert_eq!(all["count"].as_u64(), Some(operations.len() as u64));
+    let find = |id: &str| {
+        operations
+            .iter()
+            .find(|op| op["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed: {all}"))
+    };
+    let golive = find(&golive_id);
+    assert_eq!(golive["publisher"], "contoso");
+    assert_eq!(golive["offer"], "slow-golive");
+    assert_eq!(golive["type"], "goLive");
+    assert_eq!(golive["status"], "running");
+    let publish = find(&publish_id);
+    assert_eq!(publish["offer"], "draft-offer");
+    assert_eq!(publish["type"], "publish");
+    assert!(
+        operations
+            .iter()
+            .position(|op| op["id"] == golive_id.as_str())
+            < operations
+                .iter()
+                .position(|op| op["id"] == publish_id.as_str()),
+        "newest first: {all}"
+    );
+    let ids: Vec<&str> = running_golives["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .filter_map(|op| op["id"].as_str())
+        .collect();
+    assert!(ids.contains(&golive_id.as_str()), "{running_golives}");
+    assert!(!ids.contains(&publish_id.as_str()), "{running_golives}");
+    assert!(
+        running_golives["operations"]
+            .as_array()
+            .expect("operations")
+            .iter()
+            .all(|op| op["type"] == "goLive" && op["status"] == "running")
+    );
+    assert_eq!(unknown.status(), 400);
+}

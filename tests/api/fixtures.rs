@@ -17,7 +17,7 @@ async fn start_error(config: Config) -> StartError {
 fn config_for(case: &str) -> Config {
     Config {
         port: 0,
-        fixtures: test_data(case),
+        fixtures: Some(test_data(case)),
         ..Config::default()
     }
 }
@@ -145,7 +145,7 @@ async fn an_empty_fixtures_directory_is_refused() {
 
     let error = start_error(Config {
         port: 0,
-        fixtures: dir.path().to_owned(),
+        fixtures: Some(dir.path().to_owned()),
         ..Config::default()
     })
     .await;

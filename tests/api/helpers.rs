@@ -37,7 +37,6 @@ pub(crate) fn test_ca_dir() -> PathBuf {
 pub(crate) fn test_config() -> Config {
     Config {
         port: 0,
-        fixtures: bundled_fixtures(),
         ca_dir: Some(test_ca_dir()),
         ..Config::default()
     }
@@ -89,11 +88,7 @@ pub(crate) fn operation_id(location: &str) -> String {
 
 pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
     let server = MockServer::start(config).await.expect("the server starts");
-    TestApp {
-        base_url: server.base_url(),
-        client: Client::new(),
-        server,
-    }
+    TestApp::for_server(server)
 }
 
 /// `/api/publishers/{publisher}/offers/{offer}{tail}?api-version=…`
@@ -106,6 +101,15 @@ pub(crate) fn golive_path(publisher: &str, offer: &str) -> String {
 }
 
 impl TestApp {
+    /// A client of `server`.
+    pub(crate) fn for_server(server: RunningServer) -> TestApp {
+        TestApp {
+            base_url: server.base_url(),
+            client: Client::new(),
+            server,
+        }
+    }
+
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base_url)
     }
@@ -288,4 +292,19 @@ pub(crate) fn step_ids(body: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `GET path` over a plain TCP socket, with the test token; returns the status code.
+pub(crate) fn raw_get(base_url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let host = base_url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("connects");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {BEARER}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("reads");
+    answer.split(' ').nth(1).unwrap_or_default().to_owned()
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{BEARER, golive_path, header, json, spawn_app, test_config};
+use crate::helpers::{BEARER, golive_path, header, json, raw_get, spawn_app, test_config};
 use cloudpartner_mock::MockServer;
 
 #[tokio::test]
@@ -81,21 +81,6 @@ fn the_binary_logs_json_lines_and_stops_cleanly_on_sigterm() {
     assert!(request_line["latency_us"].is_u64(), "{request_line}");
     assert!(terminated.success());
     assert!(exit.success(), "exit status {exit}");
-}
-
-/// `GET path` over a plain TCP socket; returns the status code.
-fn raw_get(base_url: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let host = base_url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).expect("connects");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("writes");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("reads");
-    answer.split(' ').nth(1).unwrap_or_default().to_owned()
 }
 
 #[tokio::test]

@@ -14,8 +14,7 @@ if ! "$venv/bin/python" -c 'import azure_img_utils, adal' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q azure-img-utils==1.2.0 adal==1.2.7
 fi
-cargo build --release --locked --quiet
-binary=$PWD/target/release/cloudpartner-mock
+binary=${CPPMOCK_BIN:-$(bash scripts/release-binary.sh)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,0 +1,150 @@
+//! Which world a request is for (docs/worlds.md): the path prefix `/_world/{name}/…`, else
+//! the `X-Mock-World` header, else — when named worlds exist — the tenant of a token the
+//! mock issued; none of them: the default world. Each named world has a front of its own
+//! (its routes with its state), made on its first request and kept.
+
+use std::sync::{Mutex, PoisonError};
+
+use axum::extract::Request;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderName, HeaderValue, Uri};
+use axum::response::Response;
+
+use axum::response::IntoResponse as _;
+
+use crate::control::ControlError;
+use crate::domain::{Map, tenant_id};
+use crate::state::AppState;
+
+use super::front::Front;
+
+/// The header that names a request's world.
+static X_MOCK_WORLD: HeaderName = HeaderName::from_static("x-mock-world");
+/// The path prefix that names a request's world.
+const PREFIX: &str = "/_world/";
+
+/// A request's world, when it names one.
+#[derive(Debug)]
+pub(super) struct Chosen {
+    pub(super) front: Front,
+    /// `/_world/{name}` when the path chose it: `Location` values get it too.
+    pub(super) prefix: Option<Box<str>>,
+}
+
+/// The fronts of the named worlds, by name.
+#[derive(Debug, Default)]
+pub(super) struct WorldFronts {
+    fronts: Mutex<Map<Box<str>, Front>>,
+}
+
+impl WorldFronts {
+    /// The world `request` names (its path then no longer carries the prefix), `None` for
+    /// the default world, or the answer refusing it.
+    pub(super) fn choose(
+        &self,
+        state: &AppState,
+        request: &mut Request,
+    ) -> Result<Option<Chosen>, ControlError> {
+        let (world, prefix) = if request.uri().path().starts_with(PREFIX) {
+            let (name, prefix) = strip_prefix(request)?;
+            (state.world(&name)?, Some(prefix))
+        } else if let Some(name) = world_header(request) {
+            let name = name.to_str().unwrap_or_default().trim();
+            (state.world(name)?, None)
+        } else if state.has_named_worlds() {
+            match world_of_token(state, request) {
+                Some(world) => (world, None),
+                None => return Ok(None),
+            }
+        } else {
+            return Ok(None);
+        };
+        let Some(name) = world.world_name() else {
+            // `default` named the default world.
+            return Ok(None);
+        };
+        Ok(Some(Chosen {
+            front: self.front_of(name, &world),
+            prefix,
+        }))
+    }
+
+    /// The front of `world`, made on its first request (again if the world was deleted and
+    /// made anew); fronts of deleted worlds are dropped then.
+    fn front_of(&self, name: &str, world: &AppState) -> Front {
+        let mut fronts = self.fronts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(front) = fronts.get(name) {
+            if front.state().same_world(world) {
+                return front.clone();
+            }
+        }
+        let front = super::front(world.clone());
+        fronts.retain(|_, kept| kept.state().is_current());
+        fronts.insert(name.into(), front.clone());
+        front
+    }
+}
+
+/// The `X-Mock-World` value, if the request has one. Found by walking the names rather
+/// than by a lookup, which would hash a name that is not a standard header on every request:
+/// a walk over a request's few names, most of them standard ones, compares nothing but
+/// their kind.
+fn world_header(request: &Request) -> Option<&HeaderValue> {
+    let headers = request.headers();
+    headers
+        .keys()
+        .any(|name| *name == X_MOCK_WORLD)
+        .then(|| headers.get(&X_MOCK_WORLD))
+        .flatten()
+}
+
+/// `/_world/{name}/rest?query` → `/rest?query`; gives the name and the prefix.
+fn strip_prefix(request: &mut Request) -> Result<(String, Box<str>), ControlError> {
+    let uri = request.uri();
+    let after = &uri.path()[PREFIX.len()..];
+    let (name, rest) = match after.find('/') {
+        Some(at) => (&after[..at], &after[at..]),
+        None => (after, "/"),
+    };
+    let name = percent_encoding::percent_decode_str(name)
+        .decode_utf8_lossy()
+        .into_owned();
+    let prefix: Box<str> = format!("{PREFIX}{}", &after[..after.len() - rest.len()]).into();
+    let target = match uri.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    let invalid =
+        || ControlError::BadRequest("The path after the world prefix is not valid.".to_owned());
+    parts.path_and_query = Some(target.parse().map_err(|_| invalid())?);
+    *request.uri_mut() = Uri::from_parts(parts).map_err(|_| invalid())?;
+    Ok((name, prefix))
+}
+
+/// The world of the tenant of the bearer token, when the mock signed it and a world of that
+/// tenant exists.
+fn world_of_token(state: &AppState, request: &Request) -> Option<AppState> {
+    let token = request
+        .headers()
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    // Only a JWT (three parts) can be one of the mock's.
+    if token.bytes().filter(|b| *b == b'.').count() != 2 {
+        return None;
+    }
+    let keys = state.settings().token_keys.as_ref()?;
+    let claims = keys.verified_claims(token).ok()?;
+    let tid = uuid::Uuid::try_parse(&claims.tid).unwrap_or_else(|_| tenant_id(&claims.tid));
+    state.world_of_tenant(tid)
+}
+
+/// The answer refusing a request's world, `{"error": {"code", "message"}}` (the shape both
+/// planes share).
+pub(super) fn refusal(error: ControlError) -> Response {
+    tracing::warn!(error = %error, "world refused");
+    error.into_response()
+}
