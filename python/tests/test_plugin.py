@@ -1,0 +1,118 @@
+"""The plugin's own tests: the fixtures against the real binary, over HTTP on loopback."""
+
+import time
+import urllib.error
+import urllib.request
+
+import requests
+
+Q = {"api-version": "2017-10-31"}
+AUTH = {"Authorization": "Bearer contoso-token"}
+
+
+def golive_url(mock, offer):
+    return f"{mock.base_url}/api/publishers/contoso/offers/{offer}/golive"
+
+
+def test_a_go_live_is_accepted_and_its_operation_polled_to_the_end(cloudpartner_mock):
+    started = requests.post(golive_url(cloudpartner_mock, "ready-to-go-live"), params=Q, headers=AUTH)
+
+    assert started.status_code == 202
+    location = started.headers["Location"]
+    assert started.headers["Operation-Location"].startswith(cloudpartner_mock.base_url)
+    operation = requests.get(cloudpartner_mock.base_url + location, headers=AUTH).json()
+    assert operation["status"] == "complete"
+    entry = cloudpartner_mock.control.requests(method="POST")[0]
+    assert entry["status"] == 202
+    assert entry["operationId"] == operation["id"]
+
+
+def test_each_test_starts_from_the_fixtures(cloudpartner_mock):
+    # The test above made the version live; the reset brought it back to preview.
+    again = requests.post(golive_url(cloudpartner_mock, "ready-to-go-live"), params=Q, headers=AUTH)
+
+    assert again.status_code == 202
+    assert cloudpartner_mock.control.journal()["count"] == 1
+
+
+def test_the_control_client_drives_faults_the_clock_and_operations(cloudpartner_mock):
+    control = cloudpartner_mock.control
+    rule = control.add_fault(
+        {"match": {"method": "POST", "offer": "slow-golive"}, "respond": {"status": 503}, "times": 1}
+    )
+    since = control.journal()["lastSeq"]
+
+    refused = requests.post(golive_url(cloudpartner_mock, "slow-golive"), params=Q, headers=AUTH)
+    accepted = requests.post(golive_url(cloudpartner_mock, "slow-golive"), params=Q, headers=AUTH)
+
+    assert (refused.status_code, accepted.status_code) == (503, 202)
+    newest_first = control.requests(since=since)
+    assert [r["status"] for r in newest_first] == [202, 503]
+    assert newest_first[1]["faultRule"] == rule
+    assert newest_first[1]["errorCode"] == "ServiceUnavailable"
+    # The session runs at time scale 0: even the slow go-live has ended; force-complete is
+    # refused on an ended operation.
+    operation = control.operations(offer="slow-golive", type="goLive")[0]
+    assert operation["status"] == "complete"
+    assert control.advance_clock(60)["offsetSeconds"] >= 60
+
+
+def test_the_ca_is_there_for_https_clients(cloudpartner_mock):
+    with open(cloudpartner_mock.ca_path) as pem:
+        assert pem.read().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_the_session_stops_the_server_at_its_end(pytester):
+    pytester.makepyfile(
+        """
+        def test_note_the_address(cloudpartner_mock):
+            with open("base_url", "w") as out:
+                out.write(cloudpartner_mock.base_url)
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    base_url = (pytester.path / "base_url").read_text()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(base_url + "/_mock/health", timeout=1)
+        except (urllib.error.URLError, OSError):
+            break
+        assert time.monotonic() < deadline, f"{base_url} still answers after the session"
+        time.sleep(0.05)
+
+
+def test_a_broken_server_setting_is_reported_not_hung(pytester):
+    pytester.makeini("[pytest]\ncloudpartner_mock_args = --time-scale=-1\n")
+    pytester.makepyfile(
+        """
+        def test_uses_the_mock(cloudpartner_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*cloudpartner-mock exited*time-scale*"])
+
+
+def test_worlds_keep_parallel_tests_apart(cloudpartner_mock):
+    base_a, control_a = cloudpartner_mock.world("py-a")
+    base_b, control_b = cloudpartner_mock.world("py-b")
+
+    in_a = requests.post(
+        f"{base_a}/api/publishers/contoso/offers/ready-to-go-live/golive", params=Q, headers=AUTH
+    )
+    in_b = requests.post(
+        f"{base_b}/api/publishers/contoso/offers/ready-to-go-live/golive", params=Q, headers=AUTH
+    )
+
+    assert (in_a.status_code, in_b.status_code) == (202, 202)
+    assert in_a.headers["Location"].startswith("/_world/py-a/api/")
+    assert control_a.journal()["count"] == 1
+    assert control_b.requests()[0]["operationId"] != control_a.requests()[0]["operationId"]
+    assert cloudpartner_mock.control.journal()["count"] == 0
+    names = [w["name"] for w in cloudpartner_mock.control.worlds()["worlds"]]
+    assert names[0] == "default" and {"py-a", "py-b"} <= set(names)
+    control_a.delete_world("py-a")
+    control_b.delete_world("py-b")
