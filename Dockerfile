@@ -26,11 +26,15 @@ COPY fixtures /fixtures
 # The directory of the mock's CA (docs/https.md), writable by the user the mock runs as; a
 # volume, so that a CA clients trust outlives the container.
 COPY --chown=65534:65534 docker/ca /ca
+# Where the server writes the port it listens on, which the health check reads: a
+# `command: ["--port", "9000"]` keeps the container healthy.
+COPY --chown=65534:65534 docker/run /run/cloudpartner-mock
 # Every setting is also a flag; see README "Settings".
 ENV CPPMOCK_HOST=0.0.0.0 \
     CPPMOCK_PORT=8080 \
     CPPMOCK_FIXTURES=/fixtures \
     CPPMOCK_CA_DIR=/ca \
+    CPPMOCK_PORT_FILE=/run/cloudpartner-mock/port \
     CPPMOCK_LOG_FORMAT=json
 VOLUME /ca
 USER 65534:65534

@@ -25,9 +25,8 @@ q='api-version=2017-10-31'
 auth='Authorization: Bearer bench-token'
 
 command -v oha >/dev/null || cargo install --locked oha
-cargo build --release --locked --quiet
+mock_bin=${CPPMOCK_BIN:-$(bash scripts/release-binary.sh)}
 (cd bench/bare-hyper && cargo build --release --locked --quiet)
-mock_bin=target/release/cloudpartner-mock
 bare_bin=bench/bare-hyper/target/release/bare-hyper
 out=$(mktemp -d)
 pids=()

@@ -18,7 +18,7 @@ started_dockerd=""
 log() { printf 'compose-smoke: %s\n' "$*"; }
 
 cleanup() {
-    "${COMPOSE[@]}" --profile https down --remove-orphans --volumes >/dev/null 2>&1 || true
+    "${COMPOSE[@]}" --profile https --profile port-override down --remove-orphans --volumes >/dev/null 2>&1 || true
     "$DOCKER" rm -f cppmock-cold >/dev/null 2>&1 || true
     if [ -n "$started_dockerd" ]; then
         kill "$started_dockerd" 2>/dev/null || true
@@ -44,12 +44,12 @@ if ! "$DOCKER" info >/dev/null 2>&1; then
     "$DOCKER" info >/dev/null 2>&1 || { cat /tmp/cppmock-dockerd.log; exit 1; }
 fi
 
-log "building the static binary, for this machine's own platform"
-triple=$(rustc -vV | sed -n 's/^host: //p')
-RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target "$triple"
-mkdir -p target/static
-cp "target/$triple/release/cloudpartner-mock" target/static/cloudpartner-mock
-binary=target/static/cloudpartner-mock
+log "the static binary, for this machine's own platform (target/static/, what the image packs)"
+binary=${CPPMOCK_BIN:-$(bash scripts/release-binary.sh)}
+if [ "$binary" != "$PWD/target/static/cloudpartner-mock" ]; then
+    mkdir -p target/static
+    cp "$binary" target/static/cloudpartner-mock
+fi
 
 log "building the busybox base of the example client"
 base=$(mktemp -d)
@@ -89,6 +89,29 @@ log "an unmodified HTTPS client through the mock as its proxy, trusting the CA f
 grep -q '"id":"ready-to-go-live"' /tmp/cppmock-tls.log ||
     { cat /tmp/cppmock-tls.log; log "the HTTPS client did not read the offer"; exit 1; }
 log "curl read https://cloudpartner.azure.com/…/ready-to-go-live through the mock"
+
+log "a port given on the command line: the health check follows it"
+"${COMPOSE[@]}" --profile port-override up -d cppmock-other-port
+other=$("${COMPOSE[@]}" --profile port-override ps -q cppmock-other-port)
+health=starting
+for _ in $(seq 1 150); do
+    health=$("$DOCKER" inspect --format '{{.State.Health.Status}}' "$other")
+    [ "$health" = starting ] || break
+    sleep 0.2
+done
+[ "$health" = healthy ] ||
+    { "$DOCKER" logs "$other" 2>&1 | tail -5; log "the port-override service is $health"; exit 1; }
+curl -sf http://127.0.0.1:18090/_mock/health >/dev/null ||
+    { log "nothing answers on the port the command gave"; exit 1; }
+log "cppmock-other-port (command: --port 18090) is healthy"
+
+log "the Python plugin's tests against the image (testcontainers, host network, no reaper)"
+venv=target/python-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check -e 'python[test,container]'
+(cd python && CLOUDPARTNER_MOCK_IMAGE=cloudpartner-mock:latest "../$venv/bin/pytest" -q \
+    -k "not broken_server_setting") ||
+    { log "the plugin's tests failed against the image"; exit 1; }
 
 log "measuring"
 image_bytes=$("$DOCKER" image inspect --format '{{.Size}}' cloudpartner-mock:latest)

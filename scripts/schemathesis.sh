@@ -28,11 +28,11 @@ if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$ST_VERSION"; then
 fi
 ST=$(cd "$VENV" && pwd)/bin/st
 
-cargo build --release --locked --quiet
+bin=${CPPMOCK_BIN:-$(bash scripts/release-binary.sh)}
 rm -rf "$WORK" && mkdir -p "$WORK"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-target/release/cloudpartner-mock --host 127.0.0.1 --port "$port" --auth strict \
+"$bin" --host 127.0.0.1 --port "$port" --auth strict \
   --time-scale 0.01 --log-format json >"$WORK/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
