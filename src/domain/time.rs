@@ -1,5 +1,6 @@
 //! `Timestamp`: an instant as the CPP wire format writes it.
 
+use std::cell::Cell;
 use std::fmt;
 use std::time::Duration;
 
@@ -72,32 +73,65 @@ impl Timestamp {
 
     /// The `Display` form as 28 ASCII bytes, written digit by digit: operation bodies carry
     /// several timestamps each, and a general-purpose formatter costs more than the rest of
-    /// the body.
+    /// the body. The date and time of day are worked out once per second (and thread): most
+    /// timestamps written (log lines, bodies) fall in the second of the one before.
     pub(crate) fn text(self) -> [u8; 28] {
-        // u64 nanoseconds end in the year 2554, inside what `time` represents and four digits.
-        let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        thread_local! {
+            /// The second last written, and its text up to the seconds.
+            static LAST: Cell<(u64, [u8; 20])> = const { Cell::new((u64::MAX, [0; 20])) };
+        }
+        let seconds = self.0 / 1_000_000_000;
         let mut text = *b"0000-00-00T00:00:00.0000000Z";
-        let mut put = |at: usize, width: usize, mut n: u32| {
-            for i in (at..at + width).rev() {
-                text[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        put(0, 4, u32::try_from(t.year()).unwrap_or(0));
-        put(5, 2, u32::from(u8::from(t.month())));
-        put(8, 2, u32::from(t.day()));
-        put(11, 2, u32::from(t.hour()));
-        put(14, 2, u32::from(t.minute()));
-        put(17, 2, u32::from(t.second()));
-        put(20, 7, t.nanosecond() / 100);
+        let (last, head) = LAST.get();
+        if last == seconds {
+            text[..20].copy_from_slice(&head);
+        } else {
+            // u64 nanoseconds end in the year 2554, inside what `time` represents and four
+            // digits.
+            let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            put(&mut text, 0, 4, u32::try_from(t.year()).unwrap_or(0));
+            put(&mut text, 5, 2, u32::from(u8::from(t.month())));
+            put(&mut text, 8, 2, u32::from(t.day()));
+            put(&mut text, 11, 2, u32::from(t.hour()));
+            put(&mut text, 14, 2, u32::from(t.minute()));
+            put(&mut text, 17, 2, u32::from(t.second()));
+            let mut head = [0; 20];
+            head.copy_from_slice(&text[..20]);
+            LAST.set((seconds, head));
+        }
+        // Below a second: 0..10^7, fits u32.
+        let fraction = u32::try_from(self.0 % 1_000_000_000 / 100).unwrap_or(0);
+        put(&mut text, 20, 7, fraction);
         text
+    }
+}
+
+/// Writes `n` in the `width` digits of `text` from `at`.
+fn put(text: &mut [u8; 28], at: usize, width: usize, mut n: u32) {
+    for i in (at..at + width).rev() {
+        text[i] = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_kept_from_the_last_text_is_never_shown_for_another() {
+        let second = 1_572_473_031_000_000_000;
+        for (nanos, text) in [
+            (second + 1_000, "2019-10-30T22:03:51.0000010Z"),
+            (second + 999_999_900, "2019-10-30T22:03:51.9999999Z"),
+            (second + 1_000_000_000, "2019-10-30T22:03:52.0000000Z"),
+            (second - 1, "2019-10-30T22:03:50.9999999Z"),
+            (second + 5, "2019-10-30T22:03:51.0000000Z"),
+        ] {
+            assert_eq!(Timestamp::from_unix_nanos(nanos).to_string(), text);
+        }
+    }
 
     #[test]
     fn formats_like_dotnet_round_trip() {

@@ -345,17 +345,18 @@ mod tests {
     #[test]
     fn filters_combine() {
         let mut journal = Journal::new(10);
-        journal.record(request(
-            "POST",
-            "/api/publishers/contoso/offers/a/golive",
-            202,
-        ), Answer::default());
-        journal.record(request("GET", "/api/publishers/contoso/offers/b", 200), Answer::default());
-        journal.record(request(
-            "POST",
-            "/api/publishers/fabrikam/offers/a/golive",
-            409,
-        ), Answer::default());
+        journal.record(
+            request("POST", "/api/publishers/contoso/offers/a/golive", 202),
+            Answer::default(),
+        );
+        journal.record(
+            request("GET", "/api/publishers/contoso/offers/b", 200),
+            Answer::default(),
+        );
+        journal.record(
+            request("POST", "/api/publishers/fabrikam/offers/a/golive", 409),
+            Answer::default(),
+        );
         let filter = JournalFilter {
             method: Some("post".to_owned()),
             offer: Some("A".to_owned()),
