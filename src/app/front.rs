@@ -243,18 +243,29 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
         return Ok(Bytes::new());
     }
     let limit = state.settings().request_timeout;
-    match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(ApiError::PayloadTooLarge.into_response()),
-        Err(_) => Err(error_response(
+    let refused = match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => return Ok(bytes),
+        Ok(Err(_)) => ApiError::PayloadTooLarge.into_response(),
+        Err(_) => error_response(
             StatusCode::REQUEST_TIMEOUT,
             "RequestTimeout",
             &format!(
                 "The request body took longer than {} s to arrive.",
                 limit.as_secs_f64()
             ),
-        )),
-    }
+        ),
+    };
+    // The rest of the body is not read: the connection cannot carry another request, and
+    // the client must not send one on it.
+    Err(closing(refused))
+}
+
+/// `response` with `Connection: close`.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Applies the first fault rule that fires for an `/api` request. Latency is waited out

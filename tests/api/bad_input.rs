@@ -160,7 +160,10 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
     )
     .await;
     let nested = cpp_error(put(deep).await.expect("answered")).await;
-    let too_big = cpp_error(put(huge).await.expect("answered")).await;
+    let too_big_answer = put(huge).await.expect("answered");
+    // The rest of the body is left unread: the connection must not be used again.
+    let closes = crate::helpers::header(&too_big_answer, "connection");
+    let too_big = cpp_error(too_big_answer).await;
     let not_utf8 = cpp_error(
         app.client
             .post(app.url(&offer_path("contoso", "draft-offer", "/publish")))
@@ -176,6 +179,7 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
     assert_eq!((nested.0, nested.1.as_str()), (400, "BadRequest"));
     assert!(nested.2.contains("recursion limit"), "{}", nested.2);
     assert_eq!((too_big.0, too_big.1.as_str()), (413, "PayloadTooLarge"));
+    assert_eq!(closes, "close");
     assert_eq!(not_utf8.0, 400);
     still_answers(&app).await;
 }
