@@ -2,7 +2,7 @@
 //! (docs/behaviour.md#response-headers), and the status of each class of domain error.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 
 use crate::config::SuccessStatus;
 use crate::domain::{ErrorKind, OperationStatus};
@@ -48,6 +48,20 @@ pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response {
         .headers_mut()
         .insert(header::CONTENT_TYPE, JSON_UTF8);
     response
+}
+
+/// The first value of the non-standard header `name`, if there is one. Most requests have
+/// none, and a lookup would hash the name first: a walk over a request's few names, most of
+/// them standard ones, only compares their kind.
+pub(crate) fn custom_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> Option<&'a HeaderValue> {
+    if headers.keys().any(|candidate| candidate == name) {
+        headers.get(name)
+    } else {
+        None
+    }
 }
 
 /// The HTTP status of a class of domain errors.

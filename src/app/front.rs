@@ -20,9 +20,9 @@ use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
 use crate::api::{ApiError, answered_error, error_response};
 use crate::domain::names_in_path;
-use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE};
+use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, custom_header};
 use crate::state::AppState;
-use crate::state::journal::{Answer, RecordedRequest};
+use crate::state::journal::{Answer, ErrorText, RecordedRequest};
 use crate::state::{Effect, RequestFacts};
 
 /// Largest request body read: axum's default limit, so handlers see the same.
@@ -116,7 +116,7 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
     let started = Instant::now();
     // A new id is not added to the request: the routes do not read it, and the journal is
     // given it (as the last header, where an insert would have put it).
-    let (id, new) = match request.headers().get(&X_REQUEST_ID) {
+    let (id, new) = match custom_header(request.headers(), &X_REQUEST_ID) {
         Some(given) => (given.clone(), false),
         None => {
             let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
@@ -127,13 +127,8 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let mut response = checked_and_recorded(state, request, routes, &id, new).await;
-    let error_code = uri
-        .path()
-        .starts_with("/api")
-        .then(|| answered_error(&response))
-        .flatten()
-        .map(|error| &*error.code);
+    let (mut response, error) = checked_and_recorded(state, request, routes, &id, new).await;
+    let error_code = error.as_deref().map(|error| &*error.code);
     macro_rules! request_line {
         ($level:ident $(, $name:ident = $value:expr)?) => {
             tracing::$level!(
@@ -166,20 +161,24 @@ async fn route(routes: Routes, request: Request) -> Response {
     }
 }
 
-/// Steps 2–4 of [`Front`]; `id` is the request id, which the front made if `new`.
+/// Steps 2–4 of [`Front`]; `id` is the request id, which the front made if `new`. Gives the
+/// answer and, for an `/api` request answered with a CPP error, that error.
 async fn checked_and_recorded(
     state: &AppState,
     request: Request,
     routes: Routes,
     id: &HeaderValue,
     new: bool,
-) -> Response {
+) -> (Response, Option<Arc<ErrorText>>) {
     let (parts, body) = request.into_parts();
+    let is_api = parts.uri.path().starts_with("/api");
     let body = match read_body(state, body).await {
         Ok(body) => body,
-        Err(refused) => return refused,
+        Err(refused) => {
+            let error = is_api.then(|| answered_error(&refused).cloned()).flatten();
+            return (refused, error);
+        }
     };
-    let is_api = parts.uri.path().starts_with("/api");
     let entry = (is_api && state.settings().journal_capacity > 0).then(|| {
         let mut entry = RecordedRequest::new(
             state.now(),
@@ -203,28 +202,32 @@ async fn checked_and_recorded(
     } else {
         route(routes, request).await
     };
+    let error = is_api.then(|| answered_error(&response).cloned()).flatten();
     if let Some(mut entry) = entry {
         entry.status = response
             .extensions()
             .get::<DropConnection>()
             .is_none()
             .then(|| response.status().as_u16());
-        let answer = answer_of(&response);
+        let answer = answer_of(&response, error.clone());
         state.with_world(|world| world.journal.record(entry, answer));
     }
-    response
+    (response, error)
 }
 
-/// What the journal keeps of `response` besides its status. `Location` is found by a walk
-/// over the answer's few names (a comparison of kinds) rather than a hashed lookup.
-fn answer_of(response: &Response) -> Answer {
+/// What the journal keeps of `response` besides its status and `error`. Only an accepted
+/// request (`201`, `202`) can have started an operation: no other answer is searched for a
+/// `Location`.
+fn answer_of(response: &Response, error: Option<Arc<ErrorText>>) -> Answer {
+    let accepted = matches!(
+        response.status(),
+        StatusCode::CREATED | StatusCode::ACCEPTED
+    );
     Answer {
-        error: answered_error(response).cloned(),
-        location: response
-            .headers()
-            .iter()
-            .find(|(name, _)| *name == header::LOCATION)
-            .map(|(_, value)| value.clone()),
+        error,
+        location: accepted
+            .then(|| response.headers().get(header::LOCATION).cloned())
+            .flatten(),
         fault_rule: response
             .extensions()
             .get::<FiredRule>()

@@ -14,6 +14,7 @@ use axum::response::IntoResponse as _;
 
 use crate::control::ControlError;
 use crate::domain::{Map, tenant_id};
+use crate::reply::custom_header;
 use crate::state::AppState;
 
 use super::front::Front;
@@ -85,17 +86,9 @@ impl WorldFronts {
     }
 }
 
-/// The `X-Mock-World` value, if the request has one. Found by walking the names rather
-/// than by a lookup, which would hash a name that is not a standard header on every request:
-/// a walk over a request's few names, most of them standard ones, compares nothing but
-/// their kind.
+/// The `X-Mock-World` value, if the request has one.
 fn world_header(request: &Request) -> Option<&HeaderValue> {
-    let headers = request.headers();
-    headers
-        .keys()
-        .any(|name| *name == X_MOCK_WORLD)
-        .then(|| headers.get(&X_MOCK_WORLD))
-        .flatten()
+    custom_header(request.headers(), &X_MOCK_WORLD)
 }
 
 /// `/_world/{name}/rest?query` → `/rest?query`; gives the name and the prefix.
