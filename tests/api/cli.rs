@@ -243,6 +243,49 @@ fn health_checks_log_at_debug_and_log_level_and_rust_log_choose_the_level() {
     assert!(!overridden.contains("listening"), "{overridden}");
 }
 
+/// An error's request line names its CPP error code; a fault rule's line names the request.
+#[test]
+fn error_lines_carry_the_error_code_and_fault_lines_the_request_id() {
+    use crate::helpers::raw_request;
+    let server = Running::start(&[], &[]);
+    let base = server.base_url();
+    let rule = r#"{"match": {"path": "/api/publishers/fabrikam/**"}, "respond": {"status": 503}}"#;
+    let added = raw_request(&base, "POST", "/_mock/faults", &[], rule);
+    let faulted = raw_request(
+        &base,
+        "GET",
+        "/api/publishers/fabrikam/offers?api-version=2017-10-31",
+        &[("x-request-id", "step-7")],
+        "",
+    );
+    let fine = crate::helpers::raw_get(&base, "/api/publishers?api-version=2017-10-31");
+    let (_, logs) = server.stop();
+
+    assert_eq!(
+        (added.as_str(), faulted.as_str(), fine.as_str()),
+        ("201", "503", "200")
+    );
+    let line = |needle: &str| {
+        logs.lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}: {logs}"))
+            .to_owned()
+    };
+    assert!(
+        line("fault rule fired").contains("request_id=step-7"),
+        "{logs}"
+    );
+    let error_line = line("path=/api/publishers/fabrikam/offers ");
+    assert!(
+        error_line.contains("error_code=ServiceUnavailable"),
+        "{error_line}"
+    );
+    assert!(
+        !line("path=/api/publishers ").contains("error_code"),
+        "{logs}"
+    );
+}
+
 #[test]
 fn healthcheck_follows_the_port_file_whatever_port_it_is_given() {
     let dir = tempfile::tempdir().expect("a directory");

@@ -296,12 +296,30 @@ pub(crate) fn step_ids(body: &serde_json::Value) -> Vec<String> {
 
 /// `GET path` over a plain TCP socket, with the test token; returns the status code.
 pub(crate) fn raw_get(base_url: &str, path: &str) -> String {
+    raw_request(base_url, "GET", path, &[], "")
+}
+
+/// `method path` with `headers` (and the test token) and `body` over a plain TCP socket;
+/// returns the status code.
+pub(crate) fn raw_request(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> String {
     use std::io::{Read, Write};
     let host = base_url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("connects");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {BEARER}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {BEARER}\r\n{extra}\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .expect("writes");
     let mut answer = String::new();
