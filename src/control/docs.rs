@@ -49,7 +49,8 @@ pub(crate) struct JournalFilters {
     #[param(rename = "errorCode")]
     error_code: Option<String>,
     /// Only entries with a greater sequence number (`lastSeq` of an earlier listing)
-    since: Option<u64>,
+    #[param(minimum = 0)]
+    since: Option<i64>,
 }
 
 /// Filters of the operation list; names and values ignore case.
@@ -78,6 +79,7 @@ pub(crate) struct OperationFilters {
 )]
 pub(crate) struct WorldPath {
     /// 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'
+    #[param(pattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")]
     name: String,
 }
 

@@ -56,7 +56,7 @@ impl ControlError {
                 WorldError::Limit(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyWorlds"),
                 WorldError::InvalidName(_) => (StatusCode::BAD_REQUEST, "InvalidWorld"),
                 WorldError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
-                WorldError::Default => (StatusCode::BAD_REQUEST, "BadRequest"),
+                WorldError::Default => (StatusCode::CONFLICT, "Conflict"),
                 WorldError::Broken { .. } => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")
                 }

@@ -109,7 +109,12 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
             "requestId" => filter.request_id = Some(value),
             "errorCode" => filter.error_code = Some(value),
             "since" => {
-                let since = value.parse::<u64>().map_err(|_| {
+                // An int64 on the wire, as the OpenAPI document says.
+                let since = value
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok());
+                let since = since.ok_or_else(|| {
                     ControlError::BadRequest(format!(
                         "since '{value}' is not a sequence number (a whole number ≥ 0)."
                     ))

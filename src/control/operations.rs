@@ -191,6 +191,7 @@ pub(crate) async fn complete(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Fail {
+    #[schema(min_length = 1)]
     step: String,
     message: Option<String>,
 }

@@ -93,8 +93,9 @@ pub(crate) async fn put_world(
     params(WorldPath),
     responses(
         (status = 204, description = "Deleted, with everything in it"),
-        (status = 400, description = "The default world, or not a world name", body = ControlErrorBody),
+        (status = 400, description = "Not a world name", body = ControlErrorBody),
         (status = 404, description = "No such world", body = ControlErrorBody),
+        (status = 409, description = "The default world, which cannot be deleted", body = ControlErrorBody),
         ControlAuth,
     )
 )]

@@ -390,7 +390,7 @@ async fn a_bad_world_name_is_a_clear_400() {
         assert_eq!(answer.status(), 400);
         assert_eq!(json(answer).await["error"]["code"], "InvalidWorld");
     }
-    assert_eq!(deleting_default.status(), 400);
+    assert_eq!(deleting_default.status(), 409);
     assert_eq!(unknown.status(), 404);
 }
 
