@@ -9,6 +9,9 @@ use crate::domain::{ErrorKind, OperationStatus};
 use axum::response::Response;
 use serde::Serialize;
 
+/// Why an answer is not a success: a stable reason code (docs/reasons.md).
+pub(crate) static X_MOCK_REASON: HeaderName = HeaderName::from_static("x-mock-reason");
+
 const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
 
 /// The code and message the service answered its own failures with (docs/behaviour.md

@@ -161,10 +161,10 @@ fn check_publisher_access(
     params: Result<RawPathParams, RawPathParamsRejection>,
 ) -> Result<(), ApiError> {
     let params = params.map_err(|rejection| {
-        ApiError::BadRequest(format!(
-            "The request path is not valid: {}",
-            rejection.body_text()
-        ))
+        ApiError::BadRequest(
+            "path.invalid",
+            format!("The request path is not valid: {}", rejection.body_text()),
+        )
     })?;
     match path_publisher(&params) {
         Some(publisher) if !caller.may_access(publisher) => Err(ApiError::Forbidden {

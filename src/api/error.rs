@@ -3,15 +3,16 @@
 
 use std::sync::{Arc, LazyLock};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
 use crate::reply::{
-    INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, json, json_bytes, json_response, kind_status,
+    INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, X_MOCK_REASON, json, json_bytes, json_response,
+    kind_status,
 };
 use crate::state::journal::{AnsweredError, ErrorText};
 
@@ -44,11 +45,17 @@ pub(crate) enum ApiError {
     #[error("The caller is not authorized to access publisher '{publisher}'.")]
     Forbidden { publisher: String },
 
-    #[error("{0}")]
-    BadRequest(String),
+    /// A request the API refuses, with its reason code (docs/reasons.md) and message.
+    #[error("{1}")]
+    BadRequest(&'static str, String),
 
-    #[error("No resource matches {method} {path}.")]
-    NoRoute { method: String, path: String },
+    /// No route: `nearest` names the routes closest to what was asked, if any.
+    #[error("No resource matches {method} {path}.{nearest}")]
+    NoRoute {
+        method: String,
+        path: String,
+        nearest: String,
+    },
 
     #[error("The method {method} is not allowed on {path}.")]
     MethodNotAllowed { method: String, path: String },
@@ -68,13 +75,37 @@ impl ApiError {
     pub(crate) fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized { .. } | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            ApiError::InvalidApiVersion { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidApiVersion { .. } | ApiError::BadRequest(..) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Domain(e) => kind_status(e.kind()),
+        }
+    }
+
+    /// The stable reason code (docs/reasons.md), sent in `x-mock-reason`.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized {
+                invalid_token: false,
+            } => "auth.missing-bearer",
+            ApiError::Unauthorized {
+                invalid_token: true,
+            } => "auth.unknown-token",
+            ApiError::InvalidToken(_) => "auth.invalid-token",
+            ApiError::InvalidApiVersion { given: None } => "api-version.missing",
+            ApiError::InvalidApiVersion { given: Some(_) } => "api-version.unsupported",
+            ApiError::Forbidden { .. } => "auth.publisher-not-granted",
+            ApiError::BadRequest(reason, _) => reason,
+            ApiError::NoRoute { .. } => "route.unknown",
+            ApiError::MethodNotAllowed { .. } => "route.method-not-allowed",
+            ApiError::PayloadTooLarge => "body.too-large",
+            ApiError::Internal => "internal.panic",
+            ApiError::Domain(e) => e.reason(),
         }
     }
 
@@ -87,7 +118,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
             ApiError::PayloadTooLarge => "PayloadTooLarge",
             ApiError::Internal => INTERNAL_ERROR_CODE,
-            ApiError::BadRequest(_) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
+            ApiError::BadRequest(..) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
                 match self.status_code() {
                     StatusCode::NOT_FOUND => "NotFound",
                     StatusCode::CONFLICT => "Conflict",
@@ -156,47 +187,63 @@ fn error_body<'a>(status: StatusCode, code: &'a str, message: &'a str) -> ErrorB
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = match self {
-            // The same bytes every time: written once.
-            ApiError::Unauthorized { .. } | ApiError::InvalidToken(_) => {
-                static DENIED_BODY: LazyLock<Bytes> = LazyLock::new(|| {
-                    let body = error_body(StatusCode::UNAUTHORIZED, "Unauthorized", DENIED);
-                    json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
-                });
-                // No `AnsweredError`: `answered_error` knows this answer by its status.
-                json_response(StatusCode::UNAUTHORIZED, DENIED_BODY.clone())
-            }
-            _ => error_response(self.status_code(), self.code(), &self.to_string()),
-        };
-        let challenge = match &self {
-            ApiError::Unauthorized {
-                invalid_token: true,
-            } => Some(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
-            ApiError::Unauthorized {
-                invalid_token: false,
-            } => Some(HeaderValue::from_static("Bearer")),
-            ApiError::InvalidToken(why) => HeaderValue::try_from(format!(
+        // The answers of a request without a usable token: the same bytes every time, so
+        // written once, headers too (a copy of a ready map costs less than three inserts).
+        if let ApiError::Unauthorized { invalid_token } = self {
+            static DENIED_BODY: LazyLock<Bytes> = LazyLock::new(|| {
+                let body = error_body(StatusCode::UNAUTHORIZED, "Unauthorized", DENIED);
+                json_bytes(&body).map_or_else(Bytes::new, Bytes::from)
+            });
+            static MISSING: LazyLock<HeaderMap> =
+                LazyLock::new(|| denied_headers("Bearer", "auth.missing-bearer"));
+            static UNKNOWN: LazyLock<HeaderMap> = LazyLock::new(|| {
+                denied_headers("Bearer error=\"invalid_token\"", "auth.unknown-token")
+            });
+            // No `AnsweredError`: `answered_error` knows this answer by its status.
+            let mut response = Response::new(Body::from(DENIED_BODY.clone()));
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            let headers: &HeaderMap = if invalid_token { &UNKNOWN } else { &MISSING };
+            *response.headers_mut() = headers.clone();
+            return response;
+        }
+        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        let headers = response.headers_mut();
+        if let ApiError::InvalidToken(why) = &self {
+            let challenge = HeaderValue::try_from(format!(
                 "Bearer error=\"invalid_token\", error_description=\"{}\"",
                 why.replace('"', "'")
-            ))
-            .ok(),
-            _ => None,
-        };
-        if let Some(challenge) = challenge {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, challenge);
+            ));
+            if let Ok(challenge) = challenge {
+                headers.insert(header::WWW_AUTHENTICATE, challenge);
+            }
         }
+        headers.insert(
+            X_MOCK_REASON.clone(),
+            HeaderValue::from_static(self.reason()),
+        );
         response
     }
 }
 
+/// The headers of a fixed `401`: its JSON type, its challenge, its reason.
+fn denied_headers(challenge: &'static str, reason: &'static str) -> HeaderMap {
+    let mut headers = json_response(StatusCode::UNAUTHORIZED, Bytes::new())
+        .headers()
+        .clone();
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    headers.insert(X_MOCK_REASON.clone(), HeaderValue::from_static(reason));
+    headers
+}
+
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::BadRequest(format!(
-            "The request path is not valid: {}",
-            rejection.body_text()
-        ))
+        ApiError::BadRequest(
+            "path.invalid",
+            format!("The request path is not valid: {}", rejection.body_text()),
+        )
     }
 }
 
@@ -205,10 +252,13 @@ impl From<BytesRejection> for ApiError {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
         } else {
-            ApiError::BadRequest(format!(
-                "The request body could not be read: {}",
-                rejection.body_text()
-            ))
+            ApiError::BadRequest(
+                "body.unreadable",
+                format!(
+                    "The request body could not be read: {}",
+                    rejection.body_text()
+                ),
+            )
         }
     }
 }

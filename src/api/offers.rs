@@ -296,10 +296,10 @@ pub(crate) async fn put_offer(
     // Parsed before the lock is taken; its errors are reported after the 404s (docs/behaviour.md#order-of-checks).
     let write = serde_json::from_slice::<Value>(&body)
         .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "The request body is not valid JSON: {}.",
-                json_terms(&e)
-            ))
+            ApiError::BadRequest(
+                "body.invalid-json",
+                format!("The request body is not valid JSON: {}.", json_terms(&e)),
+            )
         })
         .and_then(|value| Ok(OfferWrite::from_json(&publisher, &offer, value, strict)?));
     let if_match = match headers.get(header::IF_MATCH).map(|v| v.to_str()) {
@@ -307,6 +307,7 @@ pub(crate) async fn put_offer(
         Some(Ok(value)) => IfMatch::parse(Some(value)),
         Some(Err(_)) => {
             return Err(ApiError::BadRequest(
+                "etag.invalid",
                 "The If-Match header is not valid text.".to_owned(),
             ));
         }

@@ -28,12 +28,12 @@ fn parse_notify(body: &[u8]) -> Result<Notify> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Notify::default());
     }
-    let bad = |message: String| Err(ApiError::BadRequest(message));
+    let bad = |message: String| Err(ApiError::BadRequest("body.invalid", message));
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "The request body is not valid JSON: {}.",
-            json_terms(&e)
-        ))
+        ApiError::BadRequest(
+            "body.invalid-json",
+            format!("The request body is not valid JSON: {}.", json_terms(&e)),
+        )
     })?;
     let metadata = match &value {
         Value::Null => return Ok(Notify::default()),

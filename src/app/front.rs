@@ -20,7 +20,7 @@ use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
 use crate::api::{ApiError, answered_error, error_response};
 use crate::domain::names_in_path;
-use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, custom_header};
+use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, X_MOCK_REASON, custom_header};
 use crate::state::AppState;
 use crate::state::journal::{Answer, ErrorText, RecordedRequest};
 use crate::state::{Effect, RequestFacts};
@@ -223,8 +223,18 @@ fn answer_of(response: &Response, error: Option<Arc<ErrorText>>) -> Answer {
         response.status(),
         StatusCode::CREATED | StatusCode::ACCEPTED
     );
+    // A walk, not a lookup that hashes the name (see `custom_header`).
+    let reason = (!response.status().is_success())
+        .then(|| {
+            let mut headers = response.headers().iter();
+            headers
+                .find(|(name, _)| *name == X_MOCK_REASON)
+                .map(|(_, v)| v.clone())
+        })
+        .flatten();
     Answer {
         error,
+        reason,
         location: accepted
             .then(|| response.headers().get(header::LOCATION).cloned())
             .flatten(),
@@ -249,14 +259,21 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
     let refused = match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
         Ok(Ok(bytes)) => return Ok(bytes),
         Ok(Err(_)) => ApiError::PayloadTooLarge.into_response(),
-        Err(_) => error_response(
-            StatusCode::REQUEST_TIMEOUT,
-            "RequestTimeout",
-            &format!(
-                "The request body took longer than {} s to arrive.",
-                limit.as_secs_f64()
-            ),
-        ),
+        Err(_) => {
+            let mut timeout = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                &format!(
+                    "The request body took longer than {} s to arrive.",
+                    limit.as_secs_f64()
+                ),
+            );
+            timeout.headers_mut().insert(
+                X_MOCK_REASON.clone(),
+                HeaderValue::from_static("body.timeout"),
+            );
+            timeout
+        }
     };
     // The rest of the body is not read: the connection cannot carry another request, and
     // the client must not send one on it.
@@ -342,6 +359,9 @@ fn fault_response(effect: &Effect) -> Option<Response> {
         respond.code.as_deref().unwrap_or(code),
         respond.message.as_deref().unwrap_or(message),
     );
+    if let Ok(reason) = HeaderValue::try_from(format!("fault.rule={}", effect.rule)) {
+        response.headers_mut().insert(X_MOCK_REASON.clone(), reason);
+    }
     for (name, value) in &respond.headers {
         // Checked when the rule was added.
         if let (Ok(name), Ok(value)) = (

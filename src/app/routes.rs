@@ -54,10 +54,100 @@ async fn get_openapi() -> Response {
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
+    let nearest = nearest_routes(method.as_str(), uri.path());
     ApiError::NoRoute {
         method: method.to_string(),
         path: uri.path().to_owned(),
+        nearest: if nearest.is_empty() {
+            String::new()
+        } else {
+            format!(" Did you mean {}?", nearest.join(" or "))
+        },
     }
+}
+
+/// A documented route: its method and path template, split into segments.
+struct Known {
+    method: &'static str,
+    template: String,
+    segments: Vec<String>,
+}
+
+/// Every documented route (the OpenAPI document's), worked out once.
+fn known_routes() -> &'static [Known] {
+    static KNOWN: std::sync::OnceLock<Vec<Known>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let document = table(None).into_openapi();
+        let mut known = Vec::new();
+        for (template, item) in &document.paths.paths {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("PUT", item.put.is_some()),
+                ("POST", item.post.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PATCH", item.patch.is_some()),
+            ];
+            for (method, _) in methods.into_iter().filter(|(_, has)| *has) {
+                known.push(Known {
+                    method,
+                    template: template.clone(),
+                    segments: segments(template).map(str::to_owned).collect(),
+                });
+            }
+        }
+        known
+    })
+}
+
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// The documented routes nearest to `method path` (at most three, as `METHOD /template`),
+/// by the edits that turn one into the other: a `{parameter}` segment matches any segment,
+/// a literal one costs its edit distance (case ignored), a missing or extra segment costs
+/// four, another method two. Routes too far to be a slip (more than a third of the path's
+/// letters, at least four edits) are not offered.
+fn nearest_routes(method: &str, path: &str) -> Vec<String> {
+    let asked: Vec<String> = segments(path).map(str::to_ascii_lowercase).collect();
+    let letters: usize = asked.iter().map(String::len).sum();
+    let limit = (letters / 3).max(4);
+    let mut scored: Vec<(usize, &Known)> = known_routes()
+        .iter()
+        .map(|known| (cost(method, &asked, known), known))
+        .filter(|(cost, _)| *cost <= limit)
+        .collect();
+    scored.sort_by_key(|(cost, known)| (*cost, known.template.len()));
+    let Some(best) = scored.first().map(|(cost, _)| *cost) else {
+        return Vec::new();
+    };
+    scored
+        .iter()
+        .take_while(|(cost, _)| *cost == best)
+        .take(3)
+        .map(|(_, known)| format!("{} {}", known.method, known.template))
+        .collect()
+}
+
+fn cost(method: &str, asked: &[String], known: &Known) -> usize {
+    let method_cost = if known.method.eq_ignore_ascii_case(method) {
+        0
+    } else {
+        2
+    };
+    let length_cost = 4 * asked.len().abs_diff(known.segments.len());
+    let segment_cost: usize = asked
+        .iter()
+        .zip(&known.segments)
+        .map(|(given, wanted)| {
+            if wanted.starts_with('{') {
+                0
+            } else {
+                strsim::levenshtein(given, &wanted.to_ascii_lowercase())
+            }
+        })
+        .sum();
+    method_cost + length_cost + segment_cost
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {

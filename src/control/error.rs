@@ -1,7 +1,7 @@
 //! `ControlError`: how the `/_mock` control plane answers an error,
 //! `{"error": {"code", "message"}}` (plus `file` and `path` for fixtures).
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::{DomainError, json_terms, without_bom};
 use crate::fixtures::FixtureError;
-use crate::reply::{json, kind_status};
+use crate::reply::{X_MOCK_REASON, json, kind_status};
 use crate::state::WorldError;
 
 pub(crate) type Result<T, E = ControlError> = std::result::Result<T, E>;
@@ -46,6 +46,24 @@ struct Detail<'a> {
 }
 
 impl ControlError {
+    /// The stable reason code (docs/reasons.md), sent in `x-mock-reason`.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            ControlError::Unauthorized => "control.token-missing",
+            ControlError::BadRequest(_) => "control.bad-request",
+            ControlError::NotFound(_) => "control.not-found",
+            ControlError::Fixtures(_) => "fixtures.invalid",
+            ControlError::Domain(e) => e.reason(),
+            ControlError::World(e) => match e {
+                WorldError::InvalidName(_) => "world.invalid-name",
+                WorldError::Limit(_) => "world.limit",
+                WorldError::NotFound(_) => "world.not-found",
+                WorldError::Default => "world.default",
+                WorldError::Broken { .. } => "world.broken",
+            },
+        }
+    }
+
     pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ControlError::Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
@@ -89,7 +107,12 @@ impl IntoResponse for ControlError {
                 path,
             },
         };
-        json(status, &body)
+        let mut response = json(status, &body);
+        response.headers_mut().insert(
+            X_MOCK_REASON.clone(),
+            HeaderValue::from_static(self.reason()),
+        );
+        response
     }
 }
 

@@ -39,6 +39,8 @@ pub(crate) struct WireRequest {
     operation_id: Option<String>,
     /// The fault rule that answered or delayed the request.
     fault_rule: Option<String>,
+    /// Why the answer was not a success: its `x-mock-reason` (docs/reasons.md).
+    reason: Option<String>,
 }
 
 impl From<Entry> for WireRequest {
@@ -67,6 +69,7 @@ impl From<Entry> for WireRequest {
             location: answer.location().map(str::to_owned),
             operation_id: answer.operation_id().map(str::to_owned),
             fault_rule: answer.fault_rule.as_deref().map(str::to_owned),
+            reason: answer.reason().map(str::to_owned),
         }
     }
 }

@@ -132,6 +132,34 @@ pub(crate) enum ErrorKind {
 }
 
 impl DomainError {
+    /// The stable reason code of this refusal (docs/reasons.md), sent in `x-mock-reason`.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            DomainError::PublisherNotFound { .. } => "publisher.not-found",
+            DomainError::OfferNotFound { .. } => "offer.not-found",
+            DomainError::OperationNotFound { .. }
+            | DomainError::OperationKeyNotFound(_)
+            | DomainError::UnknownOperation(_) => "operation.not-found",
+            DomainError::MalformedOperationId(_) => "operation.malformed-id",
+            DomainError::MalformedOperationKey(_) => "operation.malformed-key",
+            DomainError::InvalidName { .. } => "name.invalid",
+            DomainError::NothingToGoLive { .. } => "lifecycle.nothing-in-preview",
+            DomainError::OperationRunning { .. } => "lifecycle.operation-running",
+            DomainError::UnknownSlot(_) => "slot.unknown",
+            DomainError::SlotEmpty { .. } => "slot.empty",
+            DomainError::MalformedVersion(_) => "version.malformed",
+            DomainError::VersionNotFound { .. } => "version.not-found",
+            DomainError::InvalidOffer { .. } => "offer.invalid",
+            DomainError::InvalidDocument(_) => "body.invalid-document",
+            DomainError::IfMatchRequired => "etag.missing",
+            DomainError::PreconditionFailed { .. } => "etag.stale",
+            DomainError::CannotCancel { .. } => "lifecycle.cannot-cancel",
+            DomainError::OperationEnded(_) => "lifecycle.operation-ended",
+            DomainError::StepEnded(_) => "lifecycle.step-ended",
+            DomainError::NotAStep { .. } => "operation.not-a-step",
+        }
+    }
+
     pub(crate) fn kind(&self) -> ErrorKind {
         match self {
             DomainError::PublisherNotFound { .. }

@@ -178,5 +178,10 @@ async fn unknown(State(state): State<AppState>, uri: Uri) -> Response {
             uri.path()
         ),
     );
-    json(StatusCode::NOT_FOUND, &body)
+    let mut response = json(StatusCode::NOT_FOUND, &body);
+    response.headers_mut().insert(
+        crate::reply::X_MOCK_REASON.clone(),
+        HeaderValue::from_static("route.unknown"),
+    );
+    response
 }

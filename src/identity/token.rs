@@ -3,12 +3,12 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::config::AuthMode;
-use crate::reply::json;
+use crate::reply::{X_MOCK_REASON, json};
 use crate::state::{AUDIENCE, AppState, TokenClaims};
 
 use super::{HOST, tenant_id};
@@ -75,7 +75,13 @@ pub(super) async fn token_v1(
 fn token(state: &AppState, tenant: &str, body: &[u8], version: Version) -> Response {
     match issue(state, tenant, body, version) {
         Ok(answer) => json(StatusCode::OK, &answer),
-        Err(e) => json(e.status, &error_body(state, e.error, e.code, &e.message)),
+        Err(e) => {
+            let mut response = json(e.status, &error_body(state, e.error, e.code, &e.message));
+            if let Ok(reason) = HeaderValue::try_from(format!("identity.{}", e.error)) {
+                response.headers_mut().insert(X_MOCK_REASON.clone(), reason);
+            }
+            response
+        }
     }
 }
 

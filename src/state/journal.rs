@@ -47,6 +47,8 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Answer {
     pub(crate) error: Option<Arc<ErrorText>>,
+    /// Why it was not a success: its `x-mock-reason` (docs/reasons.md).
+    pub(crate) reason: Option<HeaderValue>,
     pub(crate) location: Option<HeaderValue>,
     pub(crate) fault_rule: Option<Arc<str>>,
 }
@@ -75,6 +77,10 @@ pub(crate) struct AnsweredError(pub(crate) Arc<ErrorText>);
 impl Answer {
     pub(crate) fn error_code(&self) -> Option<&str> {
         self.error.as_deref().map(|e| &*e.code)
+    }
+
+    pub(crate) fn reason(&self) -> Option<&str> {
+        self.reason.as_ref().and_then(|r| r.to_str().ok())
     }
 
     pub(crate) fn location(&self) -> Option<&str> {

@@ -326,3 +326,20 @@ pub(crate) fn raw_request(
     stream.read_to_string(&mut answer).expect("reads");
     answer.split(' ').nth(1).unwrap_or_default().to_owned()
 }
+
+/// A v2 client-credentials token request of contoso's app, sent to the identity host's
+/// `/{tenant}/oauth2/v2.0/token` on `app` (by `Host`).
+pub(crate) async fn contoso_token_request(app: &TestApp, tenant: &str) -> Response {
+    app.client
+        .post(app.url(&format!("/{tenant}/oauth2/v2.0/token")))
+        .header("Host", "login.microsoftonline.com")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "11111111-1111-1111-1111-111111111111"),
+            ("client_secret", "contoso-secret"),
+            ("scope", "https://cloudpartner.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("answered")
+}

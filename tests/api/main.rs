@@ -26,6 +26,7 @@ mod operations;
 mod pipeline;
 mod publish;
 mod put;
+mod reasons;
 mod server;
 mod status;
 mod submissions;

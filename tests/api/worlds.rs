@@ -308,21 +308,9 @@ async fn a_token_the_mock_issued_selects_the_world_of_its_tenant() {
     let app = spawn_app().await;
     let made = app.control(Method::PUT, "/_mock/worlds/team-a", None).await;
     let token = |tenant: &'static str| {
-        let client = app.client.clone();
-        let url = app.url(&format!("/{tenant}/oauth2/v2.0/token"));
+        let app = &app;
         async move {
-            let answer = client
-                .post(url)
-                .header("Host", "login.microsoftonline.com")
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", "11111111-1111-1111-1111-111111111111"),
-                    ("client_secret", "contoso-secret"),
-                    ("scope", "https://cloudpartner.azure.com/.default"),
-                ])
-                .send()
-                .await
-                .expect("answered");
+            let answer = crate::helpers::contoso_token_request(app, tenant).await;
             json(answer).await["access_token"]
                 .as_str()
                 .expect("a token")
