@@ -128,6 +128,17 @@ pub struct Config {
     #[arg(long, global = true, env = "CPPMOCK_LOG_LEVEL", value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
 
+    /// Makes operation ids, request ids and the sign-in's trace ids repeatable: each world's
+    /// follow from this number and the world's name (docs/repeatable.md).
+    #[arg(long, global = true, env = "CPPMOCK_SEED")]
+    pub seed: Option<u64>,
+
+    /// Stops the mock's clock at this instant (RFC 3339, e.g. 2026-01-01T00:00:00Z): every
+    /// time it answers, the ETags and the Date header with it, stays put but for
+    /// /_mock/clock/advance. With --seed, whole answers repeat byte for byte.
+    #[arg(long, global = true, env = "CPPMOCK_FROZEN_CLOCK", value_parser = parse_instant)]
+    pub frozen_clock: Option<u64>,
+
     /// How many named worlds (isolated copies of the mock, selected per request) may exist at
     /// once; a request for one more is refused with 429.
     #[arg(long, global = true, env = "CPPMOCK_MAX_WORLDS", default_value_t = 64)]
@@ -185,6 +196,8 @@ impl Default for Config {
             log_level: LogLevel::Info,
             port_file: None,
             max_worlds: 64,
+            seed: None,
+            frozen_clock: None,
         }
     }
 }
@@ -331,6 +344,17 @@ fn parse_timeout(value: &str) -> Result<f64, String> {
     }
 }
 
+/// An RFC 3339 instant as nanoseconds since the Unix epoch (1970 to 2554).
+fn parse_instant(value: &str) -> Result<u64, String> {
+    let instant =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| {
+                format!("'{value}' is not an RFC 3339 instant such as 2026-01-01T00:00:00Z: {e}")
+            })?;
+    u64::try_from(instant.unix_timestamp_nanos())
+        .map_err(|_| format!("'{value}' is before 1970 or after 2554"))
+}
+
 fn parse_base_url(value: &str) -> Result<String, String> {
     let trimmed = value.trim_end_matches('/');
     let rest = trimmed
@@ -402,6 +426,10 @@ mod tests {
             "debug",
             "--port-file",
             "/tmp/port",
+            "--seed",
+            "7",
+            "--frozen-clock",
+            "2026-01-01T00:00:00Z",
         ])
         .expect("parses");
         assert_eq!(parsed.host, "0.0.0.0");
@@ -428,6 +456,8 @@ mod tests {
         assert_eq!(parsed.https_port, Some(8443));
         assert_eq!(parsed.log_level, LogLevel::Debug);
         assert_eq!(parsed.port_file, Some(PathBuf::from("/tmp/port")));
+        assert_eq!(parsed.seed, Some(7));
+        assert_eq!(parsed.frozen_clock, Some(1_767_225_600_000_000_000));
     }
 
     #[test]
@@ -466,6 +496,8 @@ mod tests {
             ["--request-timeout", "0"],
             ["--cancel-delay", "-1"],
             ["--cancel-mode", "later"],
+            ["--frozen-clock", "yesterday"],
+            ["--frozen-clock", "1969-12-31T23:59:59Z"],
         ] {
             let err = Config::try_parse_from(std::iter::once("cloudpartner-mock").chain(args))
                 .expect_err("refused");

@@ -120,7 +120,7 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
         Some(given) => (given.clone(), false),
         None => {
             let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-            let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
+            let text = state.new_uuid().hyphenated().encode_lower(&mut text);
             let id = HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static("-"));
             (id, true)
         }
@@ -150,6 +150,11 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
         Some(code) => request_line!(info, error_code = code),
     }
     response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    if let Some(date) = state.frozen_date() {
+        if let Ok(date) = HeaderValue::try_from(date) {
+            response.headers_mut().insert(header::DATE, date);
+        }
+    }
     response
 }
 

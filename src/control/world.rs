@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::fixtures::{self, LoadOptions, Sources};
+use crate::fixtures::{self, Sources};
 use crate::state::AppState;
 
 use super::docs::{ControlAuth, ControlErrorBody};
@@ -98,10 +98,7 @@ pub(crate) async fn ready(state: State<AppState>) -> Response {
 /// Loads `sources` and puts them in place of everything, or changes nothing.
 pub(crate) fn replace(state: &AppState, sources: Sources) -> Result<Counts> {
     let settings = state.settings();
-    let options = LoadOptions {
-        time_scale: settings.time_scale,
-        cancel_delay: settings.cancel_delay,
-    };
+    let options = settings.load_options(state.world_name());
     let loaded = fixtures::load_sources(&sources, options, state.now())?;
     state.replace_world(loaded.store, loaded.faults, Arc::new(sources));
     Ok(counts(state))

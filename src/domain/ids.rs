@@ -45,6 +45,64 @@ pub(crate) fn name_lookup(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// The `n`-th GUID of `key`, for repeatable runs (`--seed`): the same key and number give
+/// the same GUID on every machine (two rounds of SplitMix64, shaped as a version-4 GUID).
+pub(crate) fn seeded_uuid(key: u64, n: u64) -> Uuid {
+    let high = split_mix(key.wrapping_add(n.wrapping_mul(2)));
+    let low = split_mix(key.wrapping_add(n.wrapping_mul(2)).wrapping_add(1));
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&high.to_be_bytes());
+    bytes[8..].copy_from_slice(&low.to_be_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// The key of one kind of ids (`what`) of one world, from the seed.
+pub(crate) fn id_key(seed: u64, world: &str, what: &str) -> u64 {
+    // FNV-1a of the names, then mixed with the seed.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in world.bytes().chain([0]).chain(what.bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    split_mix(seed ^ hash)
+}
+
+fn split_mix(z: u64) -> u64 {
+    let z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Where operation ids come from: at random, or in a repeatable sequence of a key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdSource {
+    key: Option<u64>,
+    next: u64,
+}
+
+impl IdSource {
+    /// Repeatable ids of `key` from the `next`-th on; random ones without a key.
+    pub(crate) fn new(key: Option<u64>, next: u64) -> Self {
+        Self { key, next }
+    }
+
+    /// A new operation id.
+    pub(crate) fn next(&mut self) -> OperationId {
+        match self.key {
+            Some(key) => {
+                let id = OperationId(seeded_uuid(key, self.next));
+                self.next += 1;
+                id
+            }
+            None => OperationId::new_v4(),
+        }
+    }
+
+    pub(crate) fn is_seeded(&self) -> bool {
+        self.key.is_some()
+    }
+}
+
 /// An operation id: a GUID, as in a migrated offer's `Location`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct OperationId(Uuid);

@@ -154,8 +154,10 @@ fn begin_operation(
     notify: Notify,
     now: Timestamp,
 ) -> OperationAddress {
+    let id = store.next_operation_id();
     let offer = store.offer_at(loc);
     let operation = Operation::start(
+        id,
         offer.plans.for_kind(kind),
         store.advance_by_polls(),
         offer_version,

@@ -19,7 +19,8 @@ pub(crate) use document::{IfMatch, OfferWrite};
 pub(crate) use error::{DomainError, ErrorKind};
 pub(crate) use fault::{FaultSpec, RespondSpec};
 pub(crate) use ids::{
-    OperationId, OperationKey, name_key, name_lookup, names_in_path, tenant_id, validate_name,
+    IdSource, OperationId, OperationKey, id_key, name_key, name_lookup, names_in_path, seeded_uuid,
+    tenant_id, validate_name,
 };
 pub(crate) use json::{json_terms, json_type, without_bom};
 pub(crate) use lifecycle::{

@@ -47,6 +47,7 @@ impl Operation {
     /// A new operation started at `now` on `plan`. One that advances by polls (`polls`
     /// reads, from the control plane or else the plan) waits at its first step until read.
     pub(crate) fn start(
+        id: OperationId,
         plan: &Arc<OperationPlan>,
         polls: Option<u32>,
         offer_version: u32,
@@ -59,7 +60,14 @@ impl Operation {
             Some(_) => Arc::new(plan.refit(Duration::ZERO, 0, plan.failure.clone(), true)),
             None => plan.clone(),
         };
-        let mut operation = Self::new(plan, offer_version, publishing_version, now);
+        let mut operation = Self {
+            id,
+            created: now,
+            offer_version,
+            publishing_version,
+            plan,
+            rare: None,
+        };
         operation.set_notification_emails(notification_emails);
         if let Some(needed) = polls {
             operation.rare_mut().polls = Some((0, needed));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::error::DomainError;
-use super::ids::{KeySlot, OperationId, OperationKey, name_key, name_lookup};
+use super::ids::{IdSource, KeySlot, OperationId, OperationKey, name_key, name_lookup};
 use super::offer::Offer;
 use super::operation::Operation;
 use super::step::SubmissionType;
@@ -97,6 +97,8 @@ pub(crate) struct Store {
     advance_by_polls: Option<u32>,
     /// Grows with every change, so a caller can tell whether anything changed.
     generation: u64,
+    /// Where new operation ids come from (`--seed`: a repeatable sequence).
+    ids: IdSource,
 }
 
 /// What a state file holds of a store: the publishers (offers, operations) and the tokens;
@@ -162,6 +164,36 @@ impl Store {
             }
         }
         Ok(store)
+    }
+
+    /// Takes its operation ids from `ids` from now on. A seeded source first gives the
+    /// operations the store holds (those of fixtures) ids of its own, in order, so that a
+    /// fixture set always starts with the same ids.
+    pub(crate) fn use_ids(&mut self, mut ids: IdSource) {
+        if ids.is_seeded() {
+            let mut renamed = Map::default();
+            for (p, publisher) in self.publishers.iter_mut().enumerate() {
+                for (o, offer) in publisher.offers.iter_mut().enumerate() {
+                    for (i, operation) in offer.operations.iter_mut().enumerate() {
+                        operation.id = ids.next();
+                        renamed.insert(operation.id, op_ref(p, o, i));
+                    }
+                }
+            }
+            self.operations = renamed;
+        }
+        self.ids = ids;
+    }
+
+    /// Takes its operation ids from `key` (a store read back from a state file): the
+    /// sequence goes on after as many ids as it holds operations, so none is given twice.
+    pub(crate) fn continue_ids(&mut self, key: Option<u64>) {
+        self.ids = IdSource::new(key, self.operations.len() as u64);
+    }
+
+    /// The id of a new operation.
+    pub(crate) fn next_operation_id(&mut self) -> OperationId {
+        self.ids.next()
     }
 
     /// Changes with every change to the store.

@@ -257,8 +257,8 @@ fn check_client(
 /// Azure AD's error body: `error`, `error_description` (the AADSTS code, the message and the
 /// trace), `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`.
 pub(crate) fn error_body(state: &AppState, error: &str, code: u32, message: &str) -> Value {
-    let trace = uuid::Uuid::new_v4().to_string();
-    let correlation = uuid::Uuid::new_v4().to_string();
+    let trace = state.new_uuid().to_string();
+    let correlation = state.new_uuid().to_string();
     let now = state.now().text();
     let now = std::str::from_utf8(&now).unwrap_or("0000-00-00T00:00:00");
     // `2026-11-30 05:49:15Z`, as Azure AD writes it.

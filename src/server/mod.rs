@@ -99,13 +99,19 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
             None
         }
     };
-    let options = LoadOptions {
+    let plan_options = LoadOptions {
         time_scale: config.time_scale,
         cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
+        ids: None,
     };
-    let settings =
-        Settings::from_config(config, fixtures::default_plans(options), ca_pem, token_keys);
-    let now = crate::state::clock::Clock::default().now();
+    let settings = Settings::from_config(
+        config,
+        fixtures::default_plans(plan_options),
+        ca_pem,
+        token_keys,
+    );
+    let options = settings.load_options(None);
+    let now = crate::state::clock::Clock::new(settings.frozen_clock).now();
     let (loaded, sources) = match &config.fixtures {
         Some(dir) => fixtures::load_dir(dir, options, now)?,
         None => fixtures::load_bundled(options, now)?,
@@ -115,7 +121,13 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         Some(file) => file.load()?,
         None => None,
     };
-    let (store, offset) = saved.unwrap_or((loaded.store, Duration::ZERO));
+    let (store, offset) = match saved {
+        Some((mut store, offset)) => {
+            store.continue_ids(settings.id_key(None, "operations"));
+            (store, offset)
+        }
+        None => (loaded.store, Duration::ZERO),
+    };
     let state = AppState::new(
         store,
         loaded.faults,

@@ -19,11 +19,30 @@ pub(crate) struct Clock {
     /// Nanoseconds added to the wall time. Advances only add to it, so `now()` goes back only
     /// when a reset returns it to zero (the wall time).
     offset: AtomicU64,
+    /// `--frozen-clock`: the instant that stands in for the wall time.
+    frozen: Option<Timestamp>,
 }
 
 impl Clock {
+    /// A clock at the wall time, or standing at `frozen`.
+    pub(crate) fn new(frozen: Option<Timestamp>) -> Self {
+        Self {
+            offset: AtomicU64::new(0),
+            frozen,
+        }
+    }
+
     pub(crate) fn now(&self) -> Timestamp {
-        Timestamp::from_unix_nanos(wall_nanos().saturating_add(self.offset.load(Ordering::Relaxed)))
+        let base = match self.frozen {
+            Some(frozen) => frozen.unix_nanos(),
+            None => wall_nanos(),
+        };
+        Timestamp::from_unix_nanos(base.saturating_add(self.offset.load(Ordering::Relaxed)))
+    }
+
+    /// Whether the clock stands still (`--frozen-clock`).
+    pub(crate) fn is_frozen(&self) -> bool {
+        self.frozen.is_some()
     }
 
     /// Moves the clock forward by `by`.

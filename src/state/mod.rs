@@ -21,6 +21,7 @@ use axum::body::Bytes;
 
 use crate::config::{AuthMode, CancelMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
 use crate::domain::{FaultSpec, Map, OperationId, Plans, Store, Timestamp};
+use crate::fixtures::LoadOptions;
 
 use clock::Clock;
 use journal::Journal;
@@ -55,6 +56,9 @@ struct WorldSlot {
     has_faults: AtomicBool,
     clock: Clock,
     state_file: Option<StateFile>,
+    /// With `--seed`: the key of the world's request ids, and how many were given.
+    request_ids: Option<u64>,
+    requests: AtomicU64,
 }
 
 impl WorldSlot {
@@ -63,8 +67,10 @@ impl WorldSlot {
         world: World,
         clock_offset: Duration,
         state_file: Option<StateFile>,
+        settings: &Settings,
     ) -> Self {
-        let clock = Clock::default();
+        let clock = Clock::new(settings.frozen_clock);
+        let request_ids = settings.id_key(name.as_deref(), "requests");
         clock.advance(clock_offset);
         Self {
             name,
@@ -72,6 +78,8 @@ impl WorldSlot {
             world: Mutex::new(world),
             clock,
             state_file,
+            request_ids,
+            requests: AtomicU64::new(0),
         }
     }
 }
@@ -185,6 +193,10 @@ pub(crate) struct Settings {
     pub(crate) ca_pem: Option<Arc<str>>,
     /// What the emulated sign-in signs tokens with, when its key could be loaded or made.
     pub(crate) token_keys: Option<Arc<TokenKeys>>,
+    /// `--seed`: repeatable ids.
+    pub(crate) seed: Option<u64>,
+    /// `--frozen-clock`: the instant the clock stands at (before any advance).
+    pub(crate) frozen_clock: Option<Timestamp>,
 }
 
 impl Settings {
@@ -210,7 +222,25 @@ impl Settings {
             request_timeout: Duration::from_secs_f64(config.request_timeout),
             ca_pem,
             token_keys,
+            seed: config.seed,
+            frozen_clock: config.frozen_clock.map(Timestamp::from_unix_nanos),
         }
+    }
+
+    /// How a fixture set is loaded for the world `world` (`None`: the default one).
+    pub(crate) fn load_options(&self, world: Option<&str>) -> LoadOptions {
+        LoadOptions {
+            time_scale: self.time_scale,
+            cancel_delay: self.cancel_delay,
+            ids: self.id_key(world, "operations"),
+        }
+    }
+
+    /// With `--seed`, the key of the world's ids of kind `what`.
+    pub(crate) fn id_key(&self, world: Option<&str>, what: &str) -> Option<u64> {
+        let world = world.unwrap_or(worlds::DEFAULT_WORLD);
+        self.seed
+            .map(|seed| crate::domain::id_key(seed, world, what))
     }
 }
 
@@ -227,7 +257,13 @@ impl AppState {
     ) -> Self {
         let world = World::new(store, faults, fixtures, &settings);
         let worlds = worlds::Registry::new(state_file.as_ref(), settings.max_worlds);
-        let slot = Arc::new(WorldSlot::new(None, world, clock_offset, state_file));
+        let slot = Arc::new(WorldSlot::new(
+            None,
+            world,
+            clock_offset,
+            state_file,
+            &settings,
+        ));
         Self {
             inner: Arc::new(Shared {
                 settings,
@@ -244,6 +280,27 @@ impl AppState {
 
     pub(crate) fn clock(&self) -> &Clock {
         &self.slot.clock
+    }
+
+    /// A new id for a request (or a trace the sign-in reports): with `--seed`, the next of
+    /// the world's repeatable sequence; else a random GUID.
+    pub(crate) fn new_uuid(&self) -> uuid::Uuid {
+        match self.slot.request_ids {
+            Some(key) => {
+                let n = self.slot.requests.fetch_add(1, Ordering::Relaxed);
+                crate::domain::seeded_uuid(key, n)
+            }
+            None => uuid::Uuid::new_v4(),
+        }
+    }
+
+    /// The `Date` header of a frozen clock (`--frozen-clock`): the clock's time, not the
+    /// wall's; `None` when the clock runs.
+    pub(crate) fn frozen_date(&self) -> Option<String> {
+        self.slot.clock.is_frozen().then(|| {
+            let now = std::time::UNIX_EPOCH + Duration::from_nanos(self.now().unix_nanos());
+            httpdate::fmt_http_date(now)
+        })
     }
 
     /// The name of this state's world; `None` for the default world.

@@ -16,7 +16,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::domain::{Map, Store, tenant_id};
-use crate::fixtures::{self, LoadOptions};
+use crate::fixtures;
 
 use super::file::{StateError, StateFile};
 use super::{AppState, FixtureSources, World, WorldSlot};
@@ -311,16 +311,19 @@ impl AppState {
         saved: Option<(Store, Duration)>,
     ) -> Result<Arc<WorldSlot>, WorldError> {
         let settings = &self.inner.settings;
-        let options = LoadOptions {
-            time_scale: settings.time_scale,
-            cancel_delay: settings.cancel_delay,
-        };
+        let options = settings.load_options(Some(name));
         let loaded = fixtures::load_sources(&sources, options, self.default_world().now())
             .map_err(|e| WorldError::Broken {
                 name: name.to_owned(),
                 reason: e.to_string(),
             })?;
-        let (store, offset) = saved.unwrap_or((loaded.store, Duration::ZERO));
+        let (store, offset) = match saved {
+            Some((mut store, offset)) => {
+                store.continue_ids(settings.id_key(Some(name), "operations"));
+                (store, offset)
+            }
+            None => (loaded.store, Duration::ZERO),
+        };
         let world = World::new(store, loaded.faults, sources, settings);
         let file = self.inner.worlds.file_of(name);
         if let Some(dir) = file.as_ref().and_then(|f| f.path().parent()) {
@@ -334,6 +337,7 @@ impl AppState {
             world,
             offset,
             file,
+            settings,
         )))
     }
 }

@@ -27,6 +27,7 @@ mod pipeline;
 mod publish;
 mod put;
 mod reasons;
+mod repeatable;
 mod server;
 mod status;
 mod submissions;
