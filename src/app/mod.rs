@@ -2,7 +2,9 @@
 //! embedding it and for tests through tower, `App` for the server. All three are the same
 //! front ([`front::Front`]) around the same route table (`routes.rs`).
 
+mod coverage;
 pub(crate) mod front;
+mod known;
 mod openapi;
 mod routes;
 mod worlds;

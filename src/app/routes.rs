@@ -9,10 +9,17 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse as _;
+
 use crate::api::ApiError;
-use crate::reply::json_response;
+use crate::control::ControlAuth;
+use crate::reply::{json, json_response};
 use crate::state::AppState;
 
+use super::coverage::{Coverage, coverage, html};
+use super::known::{Known, segments};
 use super::openapi::{ApiDoc, render};
 
 /// Every route: the CPP plane, the control plane, and this document. The control token's
@@ -22,6 +29,21 @@ fn table(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .merge(crate::api::routes())
         .merge(crate::control::routes(state))
         .routes(routes!(get_openapi))
+        .merge(coverage_routes(state))
+}
+
+/// The coverage report's routes, behind the control token like the rest of `/_mock`.
+fn coverage_routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
+    let routes = OpenApiRouter::new()
+        .routes(routes!(get_coverage))
+        .routes(routes!(get_coverage_html));
+    match state {
+        Some(state) => routes.route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::control::require_control_token,
+        )),
+        None => routes,
+    }
 }
 
 /// The router of [`table`], unknown paths and methods answered with CPP errors.
@@ -53,6 +75,37 @@ async fn get_openapi() -> Response {
     json_response(StatusCode::OK, Bytes::from(body))
 }
 
+/// `GET /_mock/coverage`.
+#[utoipa::path(
+    get,
+    path = "/_mock/coverage",
+    tag = "control",
+    summary = "What the traffic so far exercised, and what it never did",
+    responses(
+        (status = 200, description = "The report (docs/coverage.md)", body = Coverage),
+        ControlAuth,
+    )
+)]
+async fn get_coverage(State(state): State<AppState>) -> Response {
+    json(StatusCode::OK, &coverage(&state, known_routes()))
+}
+
+/// `GET /_mock/coverage.html`: the same report as a page of its own, for a CI job to keep.
+#[utoipa::path(
+    get,
+    path = "/_mock/coverage.html",
+    tag = "control",
+    summary = "The coverage report as a self-contained HTML page",
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        ControlAuth,
+    )
+)]
+async fn get_coverage_html(State(state): State<AppState>) -> Response {
+    let page = html(&coverage(&state, known_routes()));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
 async fn no_route(method: Method, uri: Uri) -> ApiError {
     let nearest = nearest_routes(method.as_str(), uri.path());
     ApiError::NoRoute {
@@ -66,41 +119,32 @@ async fn no_route(method: Method, uri: Uri) -> ApiError {
     }
 }
 
-/// A documented route: its method and path template, split into segments.
-struct Known {
-    method: &'static str,
-    template: String,
-    segments: Vec<String>,
-}
-
 /// Every documented route (the OpenAPI document's), worked out once.
-fn known_routes() -> &'static [Known] {
+pub(crate) fn known_routes() -> &'static [Known] {
     static KNOWN: std::sync::OnceLock<Vec<Known>> = std::sync::OnceLock::new();
     KNOWN.get_or_init(|| {
         let document = table(None).into_openapi();
         let mut known = Vec::new();
         for (template, item) in &document.paths.paths {
             let methods = [
-                ("GET", item.get.is_some()),
-                ("PUT", item.put.is_some()),
-                ("POST", item.post.is_some()),
-                ("DELETE", item.delete.is_some()),
-                ("PATCH", item.patch.is_some()),
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
             ];
-            for (method, _) in methods.into_iter().filter(|(_, has)| *has) {
+            for (method, operation) in methods {
+                let Some(operation) = operation else { continue };
                 known.push(Known {
                     method,
                     template: template.clone(),
                     segments: segments(template).map(str::to_owned).collect(),
+                    statuses: operation.responses.responses.keys().cloned().collect(),
                 });
             }
         }
         known
     })
-}
-
-fn segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|s| !s.is_empty())
 }
 
 /// The documented routes nearest to `method path` (at most three, as `METHOD /template`),

@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+pub(crate) use docs::ControlAuth;
 pub(crate) use error::ControlError;
 pub use handle::{Control, ControlFailure};
 
@@ -60,7 +61,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
 }
 
 /// `401` unless the control token, when one is set, comes as `Authorization: Bearer …`.
-async fn require_control_token(
+pub(crate) async fn require_control_token(
     State(state): State<AppState>,
     request: Request,
     next: Next,

@@ -411,6 +411,15 @@ impl Store {
         Ok(self.read_at(op_ref(loc.publisher, loc.offer, index), now))
     }
 
+    /// Operation `id`, to read (nothing counted).
+    pub(crate) fn find_operation(&self, id: OperationId) -> Option<&Operation> {
+        let r = self.operations.get(&id)?;
+        Some(
+            &self.publishers[r.publisher as usize].offers[r.offer as usize].operations
+                [r.index as usize],
+        )
+    }
+
     /// Any operation, by id, to change it.
     pub(crate) fn operation_mut(&mut self, id: OperationId) -> Result<&mut Operation, DomainError> {
         let r = *self

@@ -11,6 +11,7 @@ mod control;
 mod control_faults;
 mod control_journal;
 mod control_operations;
+mod coverage;
 mod docs;
 mod durability;
 mod embedding;
