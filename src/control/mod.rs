@@ -9,6 +9,7 @@ pub(crate) mod faults;
 mod handle;
 pub(crate) mod journal;
 pub(crate) mod operations;
+pub(crate) mod wait;
 pub(crate) mod world;
 pub(crate) mod worlds;
 
@@ -44,6 +45,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(faults::delete_fault))
         .routes(routes!(clock::get_clock))
         .routes(routes!(clock::post_advance))
+        .routes(routes!(wait::post_wait))
         .routes(routes!(worlds::get_worlds))
         .routes(routes!(worlds::put_world, worlds::delete_world))
         .routes(routes!(operations::get_operations))

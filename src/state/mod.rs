@@ -13,7 +13,7 @@ pub(crate) use file::StateFile;
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
 pub(crate) use worlds::{WorldError, WorldSummary};
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -59,6 +59,9 @@ struct WorldSlot {
     /// With `--seed`: the key of the world's request ids, and how many were given.
     request_ids: Option<u64>,
     requests: AtomicU64,
+    /// Wakes the waits of `POST /_mock/wait` on a change; only when there are some.
+    changed: tokio::sync::Notify,
+    waiters: AtomicUsize,
 }
 
 impl WorldSlot {
@@ -80,9 +83,14 @@ impl WorldSlot {
             state_file,
             request_ids,
             requests: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
+            waiters: AtomicUsize::new(0),
         }
     }
 }
+
+/// How often a wait checks again without a change: operations move with time alone.
+const WAIT_TICK: Duration = Duration::from_millis(20);
 
 /// Named JSON fixture documents, as loaded: what a reset goes back to.
 pub(crate) type FixtureSources = Arc<Vec<(String, Vec<u8>)>>;
@@ -351,7 +359,56 @@ impl AppState {
         self.slot
             .has_faults
             .store(!guard.faults.is_empty(), Ordering::Relaxed);
+        drop(guard);
+        if self.slot.waiters.load(Ordering::Relaxed) > 0 {
+            self.slot.changed.notify_waiters();
+        }
         result
+    }
+
+    /// Reads the world: `with_world` for a look that changes nothing and wakes no wait (a
+    /// wait's own checks use it: waking itself, it would never sleep).
+    pub(crate) fn peek_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        let guard = self
+            .slot
+            .world
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&guard)
+    }
+
+    /// Checks `check` until it says its condition is met, again after every change of the
+    /// world (a request, a clock advance) and at least every `WAIT_TICK` (operations move
+    /// with time), until `timeout`: whether it was met, and what `check` saw last.
+    pub(crate) async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&AppState) -> (bool, T),
+    ) -> (bool, T) {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        self.slot.waiters.fetch_add(1, Ordering::Relaxed);
+        let _waiting = Waiting(&self.slot.waiters);
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let changed = self.slot.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let (met, seen) = check(self);
+            let now = tokio::time::Instant::now();
+            if met || now >= deadline {
+                return (met, seen);
+            }
+            let tick = (deadline - now).min(WAIT_TICK);
+            tokio::select! {
+                () = &mut changed => {}
+                () = tokio::time::sleep(tick) => {}
+            }
+        }
     }
 
     /// Writes the state file, if there is one, before the change is answered. A failed

@@ -33,4 +33,5 @@ mod server;
 mod status;
 mod submissions;
 mod versions;
+mod wait;
 mod worlds;

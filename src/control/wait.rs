@@ -1,0 +1,251 @@
+//! `POST /_mock/wait`: await a condition instead of polling for it (docs/wait.md) — an
+//! operation reaching a status, requests matching a method and path, an offer reaching a
+//! status — up to a timeout.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{OperationId, OperationStatus};
+use crate::reply::{json, status_str};
+use crate::state::AppState;
+use crate::state::journal::JournalFilter;
+
+use super::docs::{ControlAuth, ControlErrorBody};
+use super::error::{ControlError, Result, parse};
+
+/// The longest wait: five minutes.
+const MAX_TIMEOUT_MS: u64 = 300_000;
+
+/// One condition, and how long to wait for it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Wait {
+    operation: Option<OperationCondition>,
+    requests: Option<RequestsCondition>,
+    offer: Option<OfferCondition>,
+    /// How long to wait, in milliseconds (default 10 000, at most 300 000).
+    #[serde(default = "default_timeout")]
+    #[schema(minimum = 0, maximum = 300_000)]
+    timeout_ms: u64,
+}
+
+fn default_timeout() -> u64 {
+    10_000
+}
+
+/// An operation reaches a status: `running`, `complete` (or the success status the server
+/// spells), `failed`, `canceled`, or `ended` (any of the last three).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OperationCondition {
+    id: String,
+    status: String,
+}
+
+/// At least `count` recorded `/api` requests match (the journal's filters).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RequestsCondition {
+    method: Option<String>,
+    path_prefix: Option<String>,
+    /// Only requests after this sequence number (a journal listing's `lastSeq`).
+    since: Option<u64>,
+    #[serde(default = "one")]
+    #[schema(minimum = 1)]
+    count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// An offer reaches a status: `neverPublished`, `running`, `succeeded`, `canceled`,
+/// `failed`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfferCondition {
+    publisher: String,
+    offer: String,
+    status: String,
+}
+
+/// Whether the condition was met, what was seen last, and how long it took.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Waited {
+    met: bool,
+    /// The operation's or the offer's status, or how many requests matched.
+    seen: serde_json::Value,
+    waited_ms: u64,
+}
+
+/// What a condition looks at, checked.
+enum Condition {
+    Operation {
+        id: OperationId,
+        wanted: String,
+    },
+    Requests {
+        filter: JournalFilter,
+        count: u64,
+    },
+    Offer {
+        publisher: String,
+        offer: String,
+        wanted: String,
+    },
+}
+
+impl Condition {
+    fn from(wait: Wait) -> Result<(Condition, Duration)> {
+        if wait.timeout_ms > MAX_TIMEOUT_MS {
+            return Err(ControlError::BadRequest(format!(
+                "timeoutMs must be at most {MAX_TIMEOUT_MS}."
+            )));
+        }
+        let timeout = Duration::from_millis(wait.timeout_ms);
+        let condition = match (wait.operation, wait.requests, wait.offer) {
+            (Some(op), None, None) => {
+                const STATUSES: [&str; 7] = [
+                    "running",
+                    "complete",
+                    "completed",
+                    "succeeded",
+                    "failed",
+                    "canceled",
+                    "ended",
+                ];
+                if !STATUSES.contains(&op.status.as_str()) {
+                    return Err(ControlError::BadRequest(format!(
+                        "'{}' is not an operation status to wait for: use {}.",
+                        op.status,
+                        STATUSES.join(", ")
+                    )));
+                }
+                Condition::Operation {
+                    id: OperationId::parse(&op.id)?,
+                    wanted: op.status,
+                }
+            }
+            (None, Some(requests), None) => Condition::Requests {
+                filter: JournalFilter {
+                    method: requests.method,
+                    path_prefix: requests.path_prefix,
+                    since: requests.since,
+                    ..JournalFilter::default()
+                },
+                count: requests.count,
+            },
+            (None, None, Some(offer)) => {
+                const STATUSES: [&str; 5] = [
+                    "neverPublished",
+                    "running",
+                    "succeeded",
+                    "canceled",
+                    "failed",
+                ];
+                if !STATUSES.contains(&offer.status.as_str()) {
+                    return Err(ControlError::BadRequest(format!(
+                        "'{}' is not an offer status: use {}.",
+                        offer.status,
+                        STATUSES.join(", ")
+                    )));
+                }
+                Condition::Offer {
+                    publisher: offer.publisher,
+                    offer: offer.offer,
+                    wanted: offer.status,
+                }
+            }
+            _ => {
+                return Err(ControlError::BadRequest(
+                    "Give exactly one condition: operation, requests or offer.".to_owned(),
+                ));
+            }
+        };
+        Ok((condition, timeout))
+    }
+
+    /// Whether it holds now, and what was seen; an error for what can never hold (an
+    /// unknown operation or offer).
+    fn check(&self, state: &AppState) -> Result<(bool, serde_json::Value)> {
+        let now = state.now();
+        match self {
+            Condition::Operation { id, wanted } => {
+                let status = state
+                    .peek_world(|w| w.store.find_operation(*id).map(|op| op.status_at(now)))
+                    .ok_or_else(|| {
+                        ControlError::NotFound(format!("There is no operation '{id}'."))
+                    })?;
+                let spelt = status_str(status, state.settings().success_status);
+                let met = match wanted.as_str() {
+                    "ended" => status != OperationStatus::Running,
+                    "complete" | "completed" | "succeeded" => status == OperationStatus::Complete,
+                    other => spelt == other,
+                };
+                Ok((met, serde_json::json!({ "status": spelt })))
+            }
+            Condition::Requests { filter, count } => {
+                let matched = state.peek_world(|w| w.journal.count(filter)) as u64;
+                Ok((matched >= *count, serde_json::json!({ "count": matched })))
+            }
+            Condition::Offer {
+                publisher,
+                offer,
+                wanted,
+            } => {
+                let status = state.peek_world(|w| {
+                    let loc = w.store.locate_offer(publisher, offer)?;
+                    Ok::<_, crate::domain::DomainError>(w.store.offer_at(loc).status_at(now))
+                })?;
+                Ok((
+                    status.as_str() == wanted,
+                    serde_json::json!({ "status": status.as_str() }),
+                ))
+            }
+        }
+    }
+}
+
+/// Waits for `wait`'s condition.
+pub(crate) async fn wait(state: &AppState, wait: Wait) -> Result<Waited> {
+    let (condition, timeout) = Condition::from(wait)?;
+    // What can never hold is refused at once.
+    condition.check(state)?;
+    let started = Instant::now();
+    let (met, seen) = state
+        .wait_until(timeout, |state| match condition.check(state) {
+            Ok(checked) => checked,
+            Err(e) => (false, serde_json::json!({ "error": e.to_string() })),
+        })
+        .await;
+    Ok(Waited {
+        met,
+        seen,
+        waited_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+/// `POST /_mock/wait`.
+#[utoipa::path(
+    post,
+    path = "/_mock/wait",
+    tag = "control",
+    summary = "Wait for an operation, requests or an offer to reach a state",
+    request_body(content = Wait, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Met, or the timeout passed (met: false)", body = Waited),
+        (status = 400, description = "Not one valid condition", body = ControlErrorBody),
+        (status = 404, description = "No such operation or offer", body = ControlErrorBody),
+        ControlAuth,
+    )
+)]
+pub(crate) async fn post_wait(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+    let waited = wait(&state, parse(&body)?).await?;
+    Ok(json(StatusCode::OK, &waited))
+}
