@@ -5,6 +5,7 @@
 pub(crate) mod clock;
 mod docs;
 mod error;
+pub(crate) mod events;
 pub(crate) mod faults;
 mod handle;
 pub(crate) mod journal;
@@ -46,6 +47,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(clock::get_clock))
         .routes(routes!(clock::post_advance))
         .routes(routes!(wait::post_wait))
+        .routes(routes!(events::get_events))
         .routes(routes!(worlds::get_worlds))
         .routes(routes!(worlds::put_world, worlds::delete_world))
         .routes(routes!(operations::get_operations))

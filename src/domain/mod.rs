@@ -31,6 +31,6 @@ pub(crate) use offer::{Offer, Plans, Revision, Slot};
 pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use snapshot::{Message, StepSnapshot};
-pub(crate) use step::{OfferStatus, OperationStatus, SubmissionType};
+pub(crate) use step::{OfferStatus, OperationStatus, StepStatus, SubmissionType};
 pub(crate) use store::{Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot};
 pub(crate) use time::{Timestamp, WireTime};

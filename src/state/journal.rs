@@ -269,6 +269,14 @@ impl Journal {
         self.entries.iter().filter(|r| filter.keeps(r)).count()
     }
 
+    /// A sequence number for something other than a request (an event): the same sequence
+    /// orders both.
+    pub(crate) fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
     /// The sequence number of the last request recorded (0: none yet); a clear keeps it, so
     /// `since` filters mean the same before and after.
     pub(crate) fn last_seq(&self) -> u64 {

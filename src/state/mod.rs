@@ -1,6 +1,7 @@
 //! `AppState`: the store behind one short lock, the clock, and the settings handlers read.
 
 pub(crate) mod clock;
+pub(crate) mod events;
 mod fault_book;
 mod file;
 pub(crate) mod journal;
@@ -89,6 +90,35 @@ impl WorldSlot {
     }
 }
 
+/// A stream's hold on a world's changes (`AppState::watch`).
+#[derive(Debug)]
+pub(crate) struct Watch {
+    slot: Arc<WorldSlot>,
+}
+
+impl Watch {
+    /// The next change, or `WAIT_TICK`, whichever comes first; `ready` runs once the wake is
+    /// armed (so a change it misses wakes the wait) and may end it at once by giving `true`.
+    pub(crate) async fn next(&self, ready: impl FnOnce() -> bool) {
+        let changed = self.slot.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if ready() {
+            return;
+        }
+        tokio::select! {
+            () = &mut changed => {}
+            () = tokio::time::sleep(WAIT_TICK) => {}
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.slot.waiters.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// How often a wait checks again without a change: operations move with time alone.
 const WAIT_TICK: Duration = Duration::from_millis(20);
 
@@ -103,6 +133,8 @@ pub(crate) struct World {
     pub(crate) fixtures: FixtureSources,
     /// Answers to polls of finished operations; goes with the store it was rendered from.
     pub(crate) rendered: Rendered,
+    /// The domain events streams read (worked out when they ask).
+    pub(crate) events: events::EventLog,
 }
 
 impl World {
@@ -120,6 +152,7 @@ impl World {
             faults: fault_book(faults),
             fixtures,
             rendered: Rendered::new(),
+            events: events::EventLog::default(),
         }
     }
 }
@@ -375,6 +408,25 @@ impl AppState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         f(&guard)
+    }
+
+    /// `with_world` for what no wait needs to hear of and no state file keeps (a stream
+    /// working out its events): no wake, no save.
+    pub(crate) fn with_world_quietly<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let mut guard = self
+            .slot
+            .world
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&mut guard)
+    }
+
+    /// A watch on the world's changes, for a stream: while it lives, `with_world` wakes it.
+    pub(crate) fn watch(&self) -> Watch {
+        self.slot.waiters.fetch_add(1, Ordering::Relaxed);
+        Watch {
+            slot: Arc::clone(&self.slot),
+        }
     }
 
     /// Checks `check` until it says its condition is met, again after every change of the

@@ -15,6 +15,7 @@ mod coverage;
 mod docs;
 mod durability;
 mod embedding;
+mod events;
 mod fixtures;
 mod fuzz_corpus;
 mod golive;

@@ -1,0 +1,191 @@
+//! The world's domain events (docs/events.md): what `GET /_mock/events` streams. They are
+//! worked out when a stream asks — from the journal (an offer written, an operation started,
+//! a fault rule fired) and from the operations those started, as the clock moves them (a
+//! step started or finished, the operation ended) — so requests pay nothing for them. Their
+//! ids come from the journal's sequence: one sequence orders requests and events.
+
+use std::collections::VecDeque;
+
+use crate::domain::{OperationId, OperationStatus, StepStatus, Timestamp};
+
+use super::World;
+use super::journal::JournalFilter;
+
+/// How many events a world keeps for streams to read; a stream that falls further behind is
+/// dropped.
+pub(crate) const EVENTS_KEPT: usize = 10_000;
+
+/// One event: its sequence number, its type, its JSON data.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub(crate) seq: u64,
+    pub(crate) kind: &'static str,
+    pub(crate) data: serde_json::Value,
+}
+
+/// An operation a request started and that has not ended: the step statuses last seen.
+#[derive(Debug, Clone)]
+struct Open {
+    id: OperationId,
+    steps: Vec<StepStatus>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct EventLog {
+    events: VecDeque<Event>,
+    /// The journal's sequence number up to which its entries were read.
+    read_up_to: u64,
+    open: Vec<Open>,
+}
+
+impl EventLog {
+    /// The events after `seq`, and whether any the stream had not read were dropped.
+    pub(crate) fn after(&self, seq: u64) -> (Vec<Event>, bool) {
+        let lost = self
+            .events
+            .front()
+            .is_some_and(|oldest| oldest.seq > seq + 1 && seq < self.read_up_to);
+        let events = self
+            .events
+            .iter()
+            .filter(|event| event.seq > seq)
+            .cloned()
+            .collect();
+        (events, lost)
+    }
+}
+
+impl World {
+    /// Brings the events up to `now`: the journal's new entries, then the operations' steps.
+    pub(crate) fn catch_up_events(&mut self, now: Timestamp) {
+        let since = JournalFilter {
+            since: Some(self.events.read_up_to),
+            ..JournalFilter::default()
+        };
+        let mut entries = self.journal.list(&since);
+        entries.reverse();
+        let mut found = Vec::new();
+        for entry in entries {
+            let request = &entry.request;
+            self.events.read_up_to = request.seq;
+            let (publisher, offer) = request.publisher_and_offer();
+            let answered = request.status.unwrap_or(0);
+            let event = |kind: &'static str, data: serde_json::Value| Event {
+                seq: request.seq,
+                kind,
+                data,
+            };
+            if let Some(rule) = &entry.answer.fault_rule {
+                found.push(event(
+                    "fault.fired",
+                    serde_json::json!({"rule": &**rule, "method": request.method.as_str(),
+                                       "path": request.path(), "status": answered}),
+                ));
+                continue;
+            }
+            if request.method == "PUT" && matches!(answered, 200 | 201) {
+                found.push(event(
+                    "offer.written",
+                    serde_json::json!({"publisher": publisher, "offer": offer}),
+                ));
+            }
+            let started = entry
+                .answer
+                .operation_id()
+                .and_then(|id| OperationId::parse(id).ok());
+            if let (Some(id), 202) = (started, answered) {
+                if let Some(operation) = self.store.find_operation(id) {
+                    found.push(event(
+                        "operation.started",
+                        serde_json::json!({"operationId": id.to_string(), "publisher": publisher,
+                                           "offer": offer, "type": operation.kind().as_str()}),
+                    ));
+                    if !self.events.open.iter().any(|open| open.id == id) {
+                        self.events.open.push(Open {
+                            id,
+                            steps: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        for event in found {
+            push(&mut self.events.events, event);
+        }
+        self.step_events(now);
+    }
+
+    /// The steps started and finished, and the operations ended, since last seen.
+    fn step_events(&mut self, now: Timestamp) {
+        let mut open = std::mem::take(&mut self.events.open);
+        open.retain_mut(|tracked| {
+            let Some(operation) = self.store.find_operation(tracked.id) else {
+                return false;
+            };
+            let snapshot = operation.snapshot(now);
+            let id = tracked.id.to_string();
+            for (i, step) in snapshot.steps.iter().enumerate() {
+                let before = tracked
+                    .steps
+                    .get(i)
+                    .copied()
+                    .unwrap_or(StepStatus::NotStarted);
+                if before == step.status {
+                    continue;
+                }
+                let name = step.step.id();
+                if before == StepStatus::NotStarted && step.status != StepStatus::NotStarted {
+                    let seq = self.journal.take_seq();
+                    push(
+                        &mut self.events.events,
+                        Event {
+                            seq,
+                            kind: "step.started",
+                            data: serde_json::json!({"operationId": id, "step": name}),
+                        },
+                    );
+                }
+                if !matches!(step.status, StepStatus::NotStarted | StepStatus::InProgress) {
+                    let seq = self.journal.take_seq();
+                    push(
+                        &mut self.events.events,
+                        Event {
+                            seq,
+                            kind: "step.finished",
+                            data: serde_json::json!({"operationId": id, "step": name,
+                                                 "status": step.status.as_str()}),
+                        },
+                    );
+                }
+            }
+            tracked.steps = snapshot.steps.iter().map(|s| s.status).collect();
+            if snapshot.status == OperationStatus::Running {
+                return true;
+            }
+            let seq = self.journal.take_seq();
+            let status = match snapshot.status {
+                OperationStatus::Complete => "complete",
+                OperationStatus::Failed => "failed",
+                OperationStatus::Canceled => "canceled",
+                OperationStatus::Running => "running",
+            };
+            push(
+                &mut self.events.events,
+                Event {
+                    seq,
+                    kind: "operation.ended",
+                    data: serde_json::json!({"operationId": id, "status": status}),
+                },
+            );
+            false
+        });
+        self.events.open = open;
+    }
+}
+
+fn push(events: &mut VecDeque<Event>, event: Event) {
+    if events.len() == EVENTS_KEPT {
+        events.pop_front();
+    }
+    events.push_back(event);
+}

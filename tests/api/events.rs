@@ -1,0 +1,128 @@
+//! `GET /_mock/events`: domain events as server-sent events, ids from the one sequence,
+//! resumable with `Last-Event-ID`, produced at once by a clock advance.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, json, operation_id, spawn_app};
+
+/// One server-sent event: id, type, data.
+#[derive(Debug, Clone)]
+struct Sse {
+    id: u64,
+    kind: String,
+    data: serde_json::Value,
+}
+
+/// Reads events from `response` until `enough` says so (or five seconds pass).
+async fn read_events(
+    response: &mut reqwest::Response,
+    enough: impl Fn(&[Sse]) -> bool,
+) -> Vec<Sse> {
+    let mut text = String::new();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !enough(&events) {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no more events in 5 s; had {events:?}"))
+            .expect("the stream reads")
+            .expect("the stream goes on");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|line| line.strip_prefix(&format!("{name}:")))
+                    .map(|v| v.trim().to_owned())
+            };
+            if let (Some(id), Some(kind), Some(data)) = (field("id"), field("event"), field("data"))
+            {
+                events.push(Sse {
+                    id: id.parse().expect("a numeric id"),
+                    kind,
+                    data: serde_json::from_str(&data).expect("JSON data"),
+                });
+            }
+        }
+    }
+    events
+}
+
+async fn subscribe(app: &TestApp, last_event_id: Option<u64>) -> reqwest::Response {
+    let mut request = app.client.get(app.url("/_mock/events"));
+    if let Some(id) = last_event_id {
+        request = request.header("Last-Event-ID", id.to_string());
+    }
+    let response = request.send().await.expect("subscribed");
+    assert_eq!(response.status(), 200);
+    assert!(crate::helpers::header(&response, "content-type").starts_with("text/event-stream"));
+    response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_go_live_streams_its_start_its_steps_and_its_end_and_a_client_resumes() {
+    let app = spawn_app().await;
+    let mut stream = subscribe(&app, None).await;
+    let id = operation_id(&app.go_live_location("contoso", "slow-golive").await);
+    let started = read_events(&mut stream, |events| !events.is_empty()).await;
+    app.control(
+        Method::POST,
+        "/_mock/clock/advance",
+        Some(json!({"seconds": 7200})),
+    )
+    .await;
+    let rest = read_events(&mut stream, |events| {
+        events.iter().any(|e| e.kind == "operation.ended")
+    })
+    .await;
+
+    assert_eq!(started[0].kind, "operation.started");
+    assert_eq!(started[0].data["operationId"], id.as_str());
+    assert_eq!(started[0].data["type"], "goLive");
+    let journal = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    assert_eq!(
+        started[0].id, journal["requests"][0]["seq"],
+        "the event's id is the request's sequence number"
+    );
+    let kinds: Vec<(&str, &str)> = rest
+        .iter()
+        .map(|e| (e.kind.as_str(), e.data["step"].as_str().unwrap_or("")))
+        .collect();
+    assert!(
+        kinds.contains(&("step.finished", "publisher-signoff")),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&("step.started", "live")), "{kinds:?}");
+    assert!(kinds.contains(&("step.finished", "live")), "{kinds:?}");
+    let ended = rest.last().expect("an end");
+    assert_eq!(
+        (ended.kind.as_str(), &ended.data["status"]),
+        ("operation.ended", &json!("complete"))
+    );
+    let ids: Vec<u64> = started.iter().chain(&rest).map(|e| e.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
+
+    // A client that read up to the start resumes after it, and gets the rest again.
+    let mut resumed = subscribe(&app, Some(started[0].id)).await;
+    let again = read_events(&mut resumed, |events| events.len() >= rest.len()).await;
+    let again_ids: Vec<u64> = again.iter().map(|e| e.id).collect();
+    let rest_ids: Vec<u64> = rest.iter().map(|e| e.id).collect();
+    assert_eq!(again_ids, rest_ids);
+}
+
+#[tokio::test]
+async fn a_bad_last_event_id_is_refused() {
+    let app = spawn_app().await;
+    let answer = app
+        .client
+        .get(app.url("/_mock/events"))
+        .header("Last-Event-ID", "yesterday")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 400);
+}
