@@ -33,6 +33,8 @@ struct Open {
 #[derive(Debug, Default)]
 pub(crate) struct EventLog {
     events: VecDeque<Event>,
+    /// The sequence number of the last event dropped to keep `EVENTS_KEPT` (0: none).
+    dropped_up_to: u64,
     /// The journal's sequence number up to which its entries were read.
     read_up_to: u64,
     open: Vec<Open>,
@@ -41,10 +43,7 @@ pub(crate) struct EventLog {
 impl EventLog {
     /// The events after `seq`, and whether any the stream had not read were dropped.
     pub(crate) fn after(&self, seq: u64) -> (Vec<Event>, bool) {
-        let lost = self
-            .events
-            .front()
-            .is_some_and(|oldest| oldest.seq > seq + 1 && seq < self.read_up_to);
+        let lost = seq < self.dropped_up_to;
         let events = self
             .events
             .iter()
@@ -110,7 +109,7 @@ impl World {
             }
         }
         for event in found {
-            push(&mut self.events.events, event);
+            self.events.push(event);
         }
         self.step_events(now);
     }
@@ -136,26 +135,20 @@ impl World {
                 let name = step.step.id();
                 if before == StepStatus::NotStarted && step.status != StepStatus::NotStarted {
                     let seq = self.journal.take_seq();
-                    push(
-                        &mut self.events.events,
-                        Event {
-                            seq,
-                            kind: "step.started",
-                            data: serde_json::json!({"operationId": id, "step": name}),
-                        },
-                    );
+                    self.events.push(Event {
+                        seq,
+                        kind: "step.started",
+                        data: serde_json::json!({"operationId": id, "step": name}),
+                    });
                 }
                 if !matches!(step.status, StepStatus::NotStarted | StepStatus::InProgress) {
                     let seq = self.journal.take_seq();
-                    push(
-                        &mut self.events.events,
-                        Event {
-                            seq,
-                            kind: "step.finished",
-                            data: serde_json::json!({"operationId": id, "step": name,
+                    self.events.push(Event {
+                        seq,
+                        kind: "step.finished",
+                        data: serde_json::json!({"operationId": id, "step": name,
                                                  "status": step.status.as_str()}),
-                        },
-                    );
+                    });
                 }
             }
             tracked.steps = snapshot.steps.iter().map(|s| s.status).collect();
@@ -169,23 +162,54 @@ impl World {
                 OperationStatus::Canceled => "canceled",
                 OperationStatus::Running => "running",
             };
-            push(
-                &mut self.events.events,
-                Event {
-                    seq,
-                    kind: "operation.ended",
-                    data: serde_json::json!({"operationId": id, "status": status}),
-                },
-            );
+            self.events.push(Event {
+                seq,
+                kind: "operation.ended",
+                data: serde_json::json!({"operationId": id, "status": status}),
+            });
             false
         });
         self.events.open = open;
     }
 }
 
-fn push(events: &mut VecDeque<Event>, event: Event) {
-    if events.len() == EVENTS_KEPT {
-        events.pop_front();
+impl EventLog {
+    fn push(&mut self, event: Event) {
+        if self.events.len() == EVENTS_KEPT {
+            if let Some(dropped) = self.events.pop_front() {
+                self.dropped_up_to = dropped.seq;
+            }
+        }
+        self.events.push_back(event);
     }
-    events.push_back(event);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: u64) -> Event {
+        Event {
+            seq,
+            kind: "step.started",
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn a_reader_is_told_of_a_loss_only_when_events_it_had_not_read_were_dropped() {
+        let mut log = EventLog::default();
+        // Gaps in the numbers are requests that made no event: nothing is lost.
+        for seq in [3, 7, 8] {
+            log.push(event(seq));
+        }
+        let (events, lost) = log.after(0);
+        assert_eq!((events.len(), lost), (3, false));
+        for seq in 9..(9 + EVENTS_KEPT as u64) {
+            log.push(event(seq));
+        }
+        assert!(log.after(7).1, "3, 7 and 8 were dropped");
+        assert!(!log.after(8).1, "read up to the last dropped");
+        assert_eq!(log.after(8).0.len(), EVENTS_KEPT);
+    }
 }
