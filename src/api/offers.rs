@@ -220,7 +220,7 @@ pub(crate) async fn get_offer_version(
     tag = "cpp",
     summary = "Get an offer in a slot",
     security(("bearer" = [])),
-    params(OfferPath, ("slotId" = String, Path, description = "draft, preview (staging) or production", example = "preview"), ApiVersionQuery),
+    params(OfferPath, ("slotId" = String, Path, description = "draft, preview (staging) or production, case ignored", example = "preview", pattern = "^([Dd][Rr][Aa][Ff][Tt]|[Pp][Rr][Ee][Vv][Ii][Ee][Ww]|[Ss][Tt][Aa][Gg][Ii][Nn][Gg]|[Pp][Rr][Oo][Dd][Uu][Cc][Tt][Ii][Oo][Nn])$"), ApiVersionQuery),
     responses(
         (status = 200, description = "What the slot holds", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
         CppErrors,
