@@ -12,7 +12,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream;
 
 use crate::state::events::Event;
-use crate::state::{AppState, Watch};
+use crate::state::{AppState, WAIT_TICK, Watch};
 
 use super::docs::ControlAuth;
 use super::error::{ControlError, Result};
@@ -42,7 +42,7 @@ impl Reader {
             let mut fetched = (Vec::new(), false);
             let cursor = self.cursor;
             self.watch
-                .next(|| {
+                .next(WAIT_TICK, || {
                     let now = state.now();
                     fetched = state.with_world_quietly(|w| {
                         w.catch_up_events(now);

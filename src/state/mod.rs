@@ -97,9 +97,9 @@ pub(crate) struct Watch {
 }
 
 impl Watch {
-    /// The next change, or `WAIT_TICK`, whichever comes first; `ready` runs once the wake is
-    /// armed (so a change it misses wakes the wait) and may end it at once by giving `true`.
-    pub(crate) async fn next(&self, ready: impl FnOnce() -> bool) {
+    /// The next change, or `tick`, whichever comes first; `ready` runs once the wake is armed
+    /// (so a change it misses wakes the wait) and may end it at once by giving `true`.
+    pub(crate) async fn next(&self, tick: Duration, ready: impl FnOnce() -> bool) {
         let changed = self.slot.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
@@ -108,7 +108,7 @@ impl Watch {
         }
         tokio::select! {
             () = &mut changed => {}
-            () = tokio::time::sleep(WAIT_TICK) => {}
+            () = tokio::time::sleep(tick) => {}
         }
     }
 }
@@ -120,7 +120,7 @@ impl Drop for Watch {
 }
 
 /// How often a wait checks again without a change: operations move with time alone.
-const WAIT_TICK: Duration = Duration::from_millis(20);
+pub(crate) const WAIT_TICK: Duration = Duration::from_millis(20);
 
 /// Named JSON fixture documents, as loaded: what a reset goes back to.
 pub(crate) type FixtureSources = Arc<Vec<(String, Vec<u8>)>>;
@@ -437,28 +437,23 @@ impl AppState {
         timeout: Duration,
         mut check: impl FnMut(&AppState) -> (bool, T),
     ) -> (bool, T) {
-        struct Waiting<'a>(&'a AtomicUsize);
-        impl Drop for Waiting<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::Relaxed);
-            }
-        }
-        self.slot.waiters.fetch_add(1, Ordering::Relaxed);
-        let _waiting = Waiting(&self.slot.waiters);
+        let watch = self.watch();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let changed = self.slot.changed.notified();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
-            let (met, seen) = check(self);
-            let now = tokio::time::Instant::now();
-            if met || now >= deadline {
+            let tick = deadline
+                .saturating_duration_since(tokio::time::Instant::now())
+                .min(WAIT_TICK);
+            let mut last = None;
+            watch
+                .next(tick, || {
+                    let (met, seen) = check(self);
+                    let done = met || tokio::time::Instant::now() >= deadline;
+                    last = Some((met, seen, done));
+                    done
+                })
+                .await;
+            if let Some((met, seen, true)) = last {
                 return (met, seen);
-            }
-            let tick = (deadline - now).min(WAIT_TICK);
-            tokio::select! {
-                () = &mut changed => {}
-                () = tokio::time::sleep(tick) => {}
             }
         }
     }
