@@ -33,7 +33,7 @@ pub(crate) fn view(state: &AppState) -> ClockView {
 pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
     state.clock().advance(by);
     // The offset is saved with the store.
-    state.with_world(|w| w.store.touch());
+    state.with_world(|w| w.store.clock_moved());
     view(state)
 }
 

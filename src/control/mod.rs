@@ -1,6 +1,6 @@
 //! The `/_mock` control plane: health, reset and fixtures, the request journal, fault rules,
-//! the clock, and ending operations — every route on one screen. Never behind CPP auth; its
-//! own optional token.
+//! the clock, ending operations and the state file — every route on one screen. Never behind
+//! CPP auth; its own optional token.
 
 pub(crate) mod clock;
 mod docs;
@@ -10,6 +10,7 @@ pub(crate) mod faults;
 mod handle;
 pub(crate) mod journal;
 pub(crate) mod operations;
+mod state_file;
 pub(crate) mod wait;
 pub(crate) mod world;
 pub(crate) mod worlds;
@@ -53,7 +54,9 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(operations::get_operations))
         .routes(routes!(operations::complete))
         .routes(routes!(operations::fail))
-        .routes(routes!(operations::cancel));
+        .routes(routes!(operations::cancel))
+        .routes(routes!(state_file::get_state_file))
+        .routes(routes!(state_file::post_compact));
     if let Some(state) = state {
         guarded = guarded.route_layer(from_fn_with_state(state.clone(), require_control_token));
     }

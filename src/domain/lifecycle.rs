@@ -88,8 +88,8 @@ pub(crate) fn publish(
             reason: reason.clone(),
         });
     }
+    let offer_version = store.publish_draft(loc);
     let offer = store.offer_mut(loc);
-    let offer_version = offer.take_next_version();
     let publishing_version = offer.publishing_version + 1;
     offer.publishing_version = publishing_version;
     Ok(begin_operation(
@@ -216,7 +216,7 @@ pub(crate) fn cancel(
         CancelPlan::Immediate => (now, Cancel::Requested(address)),
         CancelPlan::After(delay) => (now.plus(delay), Cancel::Requested(address)),
     };
-    if let Some(op) = store.offer_mut(loc).operations.last_mut() {
+    if let Some(op) = store.last_operation_mut(loc) {
         op.cancel_at(at);
     }
     Ok(outcome)

@@ -32,5 +32,7 @@ pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use snapshot::{Message, StepSnapshot};
 pub(crate) use step::{OfferStatus, OperationStatus, StepStatus, SubmissionType};
-pub(crate) use store::{Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot};
+pub(crate) use store::{
+    Change, Client, Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot,
+};
 pub(crate) use time::{Timestamp, WireTime};

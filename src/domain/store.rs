@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::error::DomainError;
 use super::ids::{IdSource, KeySlot, OperationId, OperationKey, name_key, name_lookup};
-use super::offer::Offer;
+use super::offer::{Offer, Revision};
 use super::operation::Operation;
 use super::step::SubmissionType;
 use super::time::Timestamp;
@@ -97,8 +97,28 @@ pub(crate) struct Store {
     advance_by_polls: Option<u32>,
     /// Grows with every change, so a caller can tell whether anything changed.
     generation: u64,
+    /// What changed since a state file last took the changes; `None` when none keeps them.
+    changes: Option<Vec<Change>>,
     /// Where new operation ids come from (`--seed`: a repeatable sequence).
     ids: IdSource,
+}
+
+/// One change to a store, for a state file to append: it names what changed, the file reads
+/// the thing itself as it stands once the change is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Everything: the store was replaced, or is kept for the first time.
+    Whole,
+    /// An offer's own fields (neither its history nor its operations).
+    Offer(OfferLoc),
+    /// The version at this index of the offer's history.
+    Revision(OfferLoc, usize),
+    Operation(OperationId),
+    /// The tokens' grants and the app registrations.
+    Grants,
+    AdvanceByPolls,
+    /// The clock's offset, kept with the store.
+    Clock,
 }
 
 /// What a state file holds of a store: the publishers (offers, operations) and the tokens;
@@ -151,7 +171,8 @@ impl Store {
         };
         for mut publisher in saved.publishers {
             let offers = std::mem::take(&mut publisher.offers);
-            for offer in offers {
+            for mut offer in offers {
+                offer.share_all();
                 if let Err(offer) = publisher.add_offer(offer) {
                     return Err(format!(
                         "offer '{}' of '{}' appears twice",
@@ -201,14 +222,56 @@ impl Store {
         self.generation
     }
 
-    /// Takes the place of `previous`: its change count goes on from there, one further.
-    pub(crate) fn succeed(&mut self, previous: &Store) {
-        self.generation = previous.generation + 1;
+    fn note(&mut self, change: Change) {
+        self.generation += 1;
+        if let Some(changes) = &mut self.changes {
+            changes.push(change);
+        }
     }
 
-    /// Counts a change made outside the store that belongs with it (the clock's offset).
-    pub(crate) fn touch(&mut self) {
-        self.generation += 1;
+    /// Lists its changes from now on, for a state file (`take_changes`).
+    pub(crate) fn keep_changes(&mut self) {
+        self.changes = Some(Vec::new());
+    }
+
+    /// The changes since the last call, each once, in the order first made.
+    pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+        let Some(changes) = &mut self.changes else {
+            return Vec::new();
+        };
+        let mut taken = std::mem::take(changes);
+        if taken.contains(&Change::Whole) {
+            return vec![Change::Whole];
+        }
+        let mut seen = 0;
+        for i in 0..taken.len() {
+            if !taken[..seen].contains(&taken[i]) {
+                taken.swap(seen, i);
+                seen += 1;
+            }
+        }
+        taken.truncate(seen);
+        taken
+    }
+
+    /// Takes the place of `previous`: its change count goes on from there, one further, and
+    /// a state file keeping `previous` keeps this store whole.
+    pub(crate) fn succeed(&mut self, previous: &Store) {
+        self.generation = previous.generation;
+        if previous.changes.is_some() {
+            self.keep_changes();
+        }
+        self.note(Change::Whole);
+    }
+
+    /// Counts a move of the clock, whose offset is kept with the store.
+    pub(crate) fn clock_moved(&mut self) {
+        self.note(Change::Clock);
+    }
+
+    /// Counts the whole store as changed: a state file writes all of it.
+    pub(crate) fn keep_whole(&mut self) {
+        self.note(Change::Whole);
     }
 
     pub(crate) fn advance_by_polls(&self) -> Option<u32> {
@@ -217,7 +280,7 @@ impl Store {
 
     pub(crate) fn set_advance_by_polls(&mut self, polls: Option<u32>) {
         self.advance_by_polls = polls;
-        self.generation += 1;
+        self.note(Change::AdvanceByPolls);
     }
 
     /// Adds a publisher with its offers and their operations; gives it back if one with the
@@ -249,6 +312,7 @@ impl Store {
             let mut grants = entry.to_vec();
             grants.push(key);
             *entry = grants.into();
+            self.note(Change::Grants);
         }
     }
 
@@ -279,6 +343,7 @@ impl Store {
             let mut grants = client.grants.to_vec();
             grants.push(publisher);
             client.grants = grants.into();
+            self.note(Change::Grants);
         }
         Ok(())
     }
@@ -315,16 +380,41 @@ impl Store {
         offer: Offer,
     ) -> Result<OfferLoc, Box<Offer>> {
         let index = self.publishers[publisher].add_offer(offer)?;
-        self.generation += 1;
-        Ok(OfferLoc {
+        let loc = OfferLoc {
             publisher,
             offer: index,
-        })
+        };
+        self.note(Change::Offer(loc));
+        Ok(loc)
     }
 
+    /// The offer at `loc`, to change its own fields (see `publish_draft` and
+    /// `last_operation_mut` for its history and operations).
     pub(crate) fn offer_mut(&mut self, loc: OfferLoc) -> &mut Offer {
-        self.generation += 1;
+        self.note(Change::Offer(loc));
         &mut self.publishers[loc.publisher].offers[loc.offer]
+    }
+
+    /// Takes the offer's draft as its next version (`Offer::take_next_version`).
+    pub(crate) fn publish_draft(&mut self, loc: OfferLoc) -> u32 {
+        let offer = &mut self.publishers[loc.publisher].offers[loc.offer];
+        let version = offer.take_next_version();
+        let index = offer.history.len() - 1;
+        self.note(Change::Offer(loc));
+        self.note(Change::Revision(loc, index));
+        version
+    }
+
+    /// The offer's newest operation, to change it.
+    pub(crate) fn last_operation_mut(&mut self, loc: OfferLoc) -> Option<&mut Operation> {
+        let id = self.publishers[loc.publisher].offers[loc.offer]
+            .operations
+            .last()?
+            .id;
+        self.note(Change::Operation(id));
+        self.publishers[loc.publisher].offers[loc.offer]
+            .operations
+            .last_mut()
     }
 
     pub(crate) fn locate_offer(
@@ -356,7 +446,7 @@ impl Store {
 
     /// Appends an operation to the offer's history and indexes it.
     pub(crate) fn push_operation(&mut self, loc: OfferLoc, operation: Operation) {
-        self.generation += 1;
+        self.note(Change::Operation(operation.id));
         let offer = &mut self.publishers[loc.publisher].offers[loc.offer];
         self.operations.insert(
             operation.id,
@@ -426,7 +516,7 @@ impl Store {
             .operations
             .get(&id)
             .ok_or_else(|| DomainError::UnknownOperation(id.to_string()))?;
-        self.generation += 1;
+        self.note(Change::Operation(id));
         Ok(
             &mut self.publishers[r.publisher as usize].offers[r.offer as usize].operations
                 [r.index as usize],
@@ -439,9 +529,154 @@ impl Store {
             .operations[r.index as usize];
         if operation.polls().is_some() {
             operation.poll(now);
-            self.generation += 1;
+            let id = operation.id;
+            self.note(Change::Operation(id));
         }
         self.found(r)
+    }
+
+    /// `f` on the publisher's id and the offer at `loc` with its history and operations set
+    /// aside: what a state file's record of the offer's own fields holds.
+    pub(crate) fn with_offer_fields<R>(
+        &mut self,
+        loc: OfferLoc,
+        f: impl FnOnce(&str, &Offer) -> R,
+    ) -> R {
+        let Publisher { id, offers, .. } = &mut self.publishers[loc.publisher];
+        let offer = &mut offers[loc.offer];
+        let history = std::mem::take(&mut offer.history);
+        let operations = std::mem::take(&mut offer.operations);
+        let result = f(id, offer);
+        offer.history = history;
+        offer.operations = operations;
+        result
+    }
+
+    /// The publisher's and offer's ids and version `index` of the offer's history.
+    pub(crate) fn revision_at(&self, loc: OfferLoc, index: usize) -> (&str, &str, &Revision) {
+        let publisher = &self.publishers[loc.publisher];
+        let offer = &publisher.offers[loc.offer];
+        (&publisher.id, &offer.id, &offer.history[index])
+    }
+
+    /// The publisher's and offer's ids and operation `id`, if it exists.
+    pub(crate) fn operation_at(&self, id: OperationId) -> Option<(&str, &str, &Operation)> {
+        let r = self.operations.get(&id)?;
+        let publisher = &self.publishers[r.publisher as usize];
+        let offer = &publisher.offers[r.offer as usize];
+        Some((
+            &publisher.id,
+            &offer.id,
+            &offer.operations[r.index as usize],
+        ))
+    }
+
+    /// The tokens' grants and the app registrations.
+    pub(crate) fn grants_and_clients(&self) -> (&Map<String, Grants>, &Map<String, Client>) {
+        (&self.tokens, &self.clients)
+    }
+
+    /// Puts back what `grants_and_clients` gave (a state file read back).
+    pub(crate) fn restore_grants(
+        &mut self,
+        tokens: Map<String, Grants>,
+        clients: Map<String, Client>,
+    ) {
+        self.tokens = tokens;
+        self.clients = clients;
+    }
+
+    /// Puts back an offer's own fields (a state file read back): in place of those of the
+    /// offer with that id, or as a new offer without history or operations.
+    pub(crate) fn restore_offer(
+        &mut self,
+        publisher: &str,
+        mut fields: Offer,
+    ) -> Result<(), String> {
+        if !fields.history.is_empty() || !fields.operations.is_empty() {
+            return Err(format!(
+                "offer '{}' comes with its history or operations",
+                fields.id
+            ));
+        }
+        let p = self
+            .locate_publisher(publisher)
+            .map_err(|_| unknown_publisher(publisher))?;
+        let existing = self.publishers[p]
+            .offer_index
+            .get(&name_key(&fields.id))
+            .copied();
+        match existing {
+            Some(o) => {
+                let offer = &mut self.publishers[p].offers[o];
+                fields.history = std::mem::take(&mut offer.history);
+                fields.operations = std::mem::take(&mut offer.operations);
+                *offer = fields;
+            }
+            None => {
+                // Cannot clash: no offer of that id exists.
+                let _ = self.publishers[p].add_offer(fields);
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts back version `index` of an offer's history (a state file read back): in place of
+    /// the one there, or after the last.
+    pub(crate) fn restore_revision(
+        &mut self,
+        publisher: &str,
+        offer: &str,
+        index: usize,
+        mut revision: Revision,
+    ) -> Result<(), String> {
+        let loc = self.locate_restored(publisher, offer)?;
+        let offer = &mut self.publishers[loc.publisher].offers[loc.offer];
+        offer.share_body(&mut revision);
+        match index.cmp(&offer.history.len()) {
+            std::cmp::Ordering::Less => offer.history[index] = revision,
+            std::cmp::Ordering::Equal => offer.history.push(revision),
+            std::cmp::Ordering::Greater => {
+                return Err(format!(
+                    "version {index} of offer '{}' comes before the {} ahead of it",
+                    offer.id,
+                    index - offer.history.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts back an operation (a state file read back): in place of the one with its id, or
+    /// as the offer's newest.
+    pub(crate) fn restore_operation(
+        &mut self,
+        publisher: &str,
+        offer: &str,
+        mut operation: Operation,
+    ) -> Result<(), String> {
+        let loc = self.locate_restored(publisher, offer)?;
+        self.publishers[loc.publisher].offers[loc.offer].share_plan(&mut operation);
+        match self.operations.get(&operation.id) {
+            Some(r) if (r.publisher as usize, r.offer as usize) == (loc.publisher, loc.offer) => {
+                self.publishers[loc.publisher].offers[loc.offer].operations[r.index as usize] =
+                    operation;
+            }
+            Some(_) => {
+                return Err(format!(
+                    "operation {} belongs to another offer than '{offer}'",
+                    operation.id
+                ));
+            }
+            None => self.push_operation(loc, operation),
+        }
+        Ok(())
+    }
+
+    fn locate_restored(&self, publisher: &str, offer: &str) -> Result<OfferLoc, String> {
+        self.locate_offer(publisher, offer).map_err(|_| {
+            format!("offer '{offer}' of publisher '{publisher}' is not in the state before it")
+        })
     }
 
     /// How many publishers, offers and operations the store holds.
@@ -460,6 +695,10 @@ impl Store {
     }
 }
 
+fn unknown_publisher(publisher: &str) -> String {
+    format!("publisher '{publisher}' is not in the state before it")
+}
+
 /// Indices fit in u32: a store holds far fewer than 4 billion publishers, offers per
 /// publisher or operations per offer (the benchmark's million is the largest seen).
 fn op_ref(publisher: usize, offer: usize, index: usize) -> OpRef {
@@ -468,5 +707,48 @@ fn op_ref(publisher: usize, offer: usize, index: usize) -> OpRef {
         publisher: narrow(publisher),
         offer: narrow(offer),
         index: narrow(index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_listed_only_when_kept_each_once_in_first_order() {
+        let mut store = Store::default();
+        store.clock_moved();
+        assert!(store.take_changes().is_empty(), "not kept yet");
+
+        store.keep_changes();
+        store.set_advance_by_polls(Some(2));
+        store.clock_moved();
+        store.set_advance_by_polls(None);
+
+        assert_eq!(
+            store.take_changes(),
+            [Change::AdvanceByPolls, Change::Clock]
+        );
+        assert!(store.take_changes().is_empty(), "taken");
+    }
+
+    #[test]
+    fn the_whole_store_stands_for_every_other_change() {
+        let mut store = Store::default();
+        store.keep_changes();
+        store.clock_moved();
+        store.keep_whole();
+        store.set_advance_by_polls(Some(1));
+
+        assert_eq!(store.take_changes(), [Change::Whole]);
+
+        let mut next = Store::default();
+        next.succeed(&store);
+        assert!(next.generation() > store.generation());
+        assert_eq!(
+            next.take_changes(),
+            [Change::Whole],
+            "the new store is kept too"
+        );
     }
 }

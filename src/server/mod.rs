@@ -116,15 +116,19 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         Some(dir) => fixtures::load_dir(dir, options, now)?,
         None => fixtures::load_bundled(options, now)?,
     };
-    let state_file = config.state_file.clone().map(StateFile::new);
-    let saved = match &state_file {
-        Some(file) => file.load()?,
-        None => None,
+    let (state_file, saved) = match config.state_file.clone() {
+        Some(path) => {
+            let (file, saved) = StateFile::open(path)?;
+            (Some(file), saved)
+        }
+        None => (None, None),
     };
+    let fresh = saved.is_none();
     let (store, offset) = match saved {
-        Some((mut store, offset)) => {
+        Some(saved) => {
+            let mut store = saved.store;
             store.continue_ids(settings.id_key(None, "operations"));
-            (store, offset)
+            (store, saved.clock_offset)
         }
         None => (loaded.store, Duration::ZERO),
     };
@@ -136,8 +140,10 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         state_file,
         offset,
     );
-    // Writes the state file, when there is one (a change).
-    state.with_world(|w| w.store.touch());
+    if fresh {
+        // Writes the state file, when there is one and it held nothing yet.
+        state.with_world(|w| w.store.keep_whole());
+    }
     state.load_saved_worlds()?;
     Ok((state, interception))
 }

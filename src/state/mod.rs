@@ -10,7 +10,7 @@ mod worlds;
 
 pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
 pub use file::StateError;
-pub(crate) use file::StateFile;
+pub(crate) use file::{StateFile, StateFileStatus};
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
 pub(crate) use worlds::{WorldError, WorldSummary};
 
@@ -74,6 +74,10 @@ impl WorldSlot {
         settings: &Settings,
     ) -> Self {
         let clock = Clock::new(settings.frozen_clock);
+        let mut world = world;
+        if state_file.is_some() {
+            world.store.keep_changes();
+        }
         let request_ids = settings.id_key(name.as_deref(), "requests");
         clock.advance(clock_offset);
         Self {
@@ -387,7 +391,7 @@ impl AppState {
         let generation = guard.store.generation();
         let result = f(&mut guard);
         if guard.store.generation() != generation {
-            self.save(&guard.store);
+            self.save(&mut guard.store);
         }
         self.slot
             .has_faults
@@ -458,15 +462,20 @@ impl AppState {
         }
     }
 
-    /// Writes the state file, if there is one, before the change is answered. A failed
+    /// Writes the change to the state file, if there is one, before it is answered. A failed
     /// write is logged as an error: the change stays in memory but would not survive a
     /// restart.
-    fn save(&self, store: &Store) {
+    fn save(&self, store: &mut Store) {
         if let Some(file) = &self.slot.state_file {
             if let Err(e) = file.save(store, self.slot.clock.offset()) {
                 tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
             }
         }
+    }
+
+    /// The world's state file, with `--state-file`.
+    pub(crate) fn state_file(&self) -> Option<&StateFile> {
+        self.slot.state_file.as_ref()
     }
 
     /// Whether any fault rule exists (as of the last locked call).

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::domain::{Map, Store, tenant_id};
+use crate::domain::{Map, tenant_id};
 use crate::fixtures;
 
-use super::file::{StateError, StateFile};
+use super::file::{Loaded, StateError, StateFile};
 use super::{AppState, FixtureSources, World, WorldSlot};
 
 /// The name that always selects the default world.
@@ -107,10 +107,12 @@ impl Registry {
         self.named.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn file_of(&self, name: &str) -> Option<StateFile> {
-        self.dir
-            .as_ref()
-            .map(|dir| StateFile::new(dir.join(format!("{name}.json"))))
+    /// The state file of the world `name`, opened, with what it holds.
+    fn file_of(&self, name: &str) -> Result<Option<(StateFile, Option<Loaded>)>, StateError> {
+        let Some(dir) = &self.dir else {
+            return Ok(None);
+        };
+        StateFile::open(dir.join(format!("{name}.json"))).map(Some)
     }
 
     /// Adds `slot` under `name`, unless one is there already (then gives that one).
@@ -163,12 +165,17 @@ impl AppState {
         // under the same name wins.
         let default = self.default_world();
         let sources = default.with_world(|w| Arc::clone(&w.fixtures));
-        let slot = self.make_slot(name, sources, None)?;
+        let file = registry.file_of(name).map_err(|e| WorldError::Broken {
+            name: name.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let fresh = file.as_ref().is_some_and(|(_, loaded)| loaded.is_none());
+        let slot = self.make_slot(name, sources, file)?;
         let made = Arc::ptr_eq(&slot, &registry.insert(name, Arc::clone(&slot))?);
         let world = self.with_slot(slot);
-        if made {
+        if made && fresh {
             // Kept at once: a client may be told of a change in it before any other.
-            world.with_world(|w| w.store.touch());
+            world.with_world(|w| w.store.keep_whole());
         }
         Ok(world)
     }
@@ -242,11 +249,7 @@ impl AppState {
         if let Some(file) = &slot.state_file {
             // Under the world's lock, so that no write of a request still in it comes after.
             let _guard = slot.world.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Err(e) = std::fs::remove_file(file.path()) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::error!(path = %file.path().display(), error = %e, "a deleted world's file could not be removed");
-                }
-            }
+            file.remove();
         }
         Ok(())
     }
@@ -273,14 +276,11 @@ impl AppState {
         names.sort();
         let sources = self.with_world(|w| Arc::clone(&w.fixtures));
         for name in names {
-            let file = self.inner.worlds.file_of(&name);
-            let saved = match &file {
-                Some(file) => file.load()?,
-                None => None,
+            let Some((file, Some(loaded))) = self.inner.worlds.file_of(&name)? else {
+                continue;
             };
-            let Some(saved) = saved else { continue };
             let slot = self
-                .make_slot(&name, Arc::clone(&sources), Some(saved))
+                .make_slot(&name, Arc::clone(&sources), Some((file, Some(loaded))))
                 .map_err(|e| StateError::Corrupt {
                     path: dir.display().to_string(),
                     reason: e.to_string(),
@@ -308,7 +308,7 @@ impl AppState {
         &self,
         name: &str,
         sources: FixtureSources,
-        saved: Option<(Store, Duration)>,
+        file: Option<(StateFile, Option<Loaded>)>,
     ) -> Result<Arc<WorldSlot>, WorldError> {
         let settings = &self.inner.settings;
         let options = settings.load_options(Some(name));
@@ -317,15 +317,19 @@ impl AppState {
                 name: name.to_owned(),
                 reason: e.to_string(),
             })?;
+        let (file, saved) = match file {
+            Some((file, saved)) => (Some(file), saved),
+            None => (None, None),
+        };
         let (store, offset) = match saved {
-            Some((mut store, offset)) => {
+            Some(saved) => {
+                let mut store = saved.store;
                 store.continue_ids(settings.id_key(Some(name), "operations"));
-                (store, offset)
+                (store, saved.clock_offset)
             }
             None => (loaded.store, Duration::ZERO),
         };
         let world = World::new(store, loaded.faults, sources, settings);
-        let file = self.inner.worlds.file_of(name);
         if let Some(dir) = file.as_ref().and_then(|f| f.path().parent()) {
             std::fs::create_dir_all(dir).map_err(|e| WorldError::Broken {
                 name: name.to_owned(),

@@ -31,6 +31,7 @@ mod put;
 mod reasons;
 mod repeatable;
 mod server;
+mod state_log;
 mod status;
 mod submissions;
 mod versions;

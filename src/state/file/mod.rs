@@ -1,0 +1,343 @@
+//! The state file (docs/reliability.md#the-state-file): a snapshot of the whole state at its
+//! path and, beside it, a log of the changes made since (`{path}.{n}.log`). Each change is
+//! appended as a record and synced before it is answered, so a write costs the size of what
+//! it changed, not of the state. Once the log outgrows the snapshot, a compaction folds it into
+//! a new snapshot on a thread of its own while writes go on into a new segment.
+
+mod compact;
+mod read;
+mod record;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::domain::{Store, StoreSnapshot};
+
+/// Bumped when the snapshot's shape changes; format 1 (a snapshot without a log) is still read.
+const FORMAT: u32 = 2;
+
+/// A log shorter than this is never compacted, whatever the snapshot's size.
+const COMPACT_MIN_BYTES: u64 = 4 << 20;
+
+/// A state file that cannot be used: the server does not start rather than replace it.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{path}: cannot read the state file: {source}")]
+    Read { path: String, source: io::Error },
+    #[error(
+        "{path}: the state file is not a state this server wrote ({reason}); move it and its log (the files beside it named after it and ending in .log) away to start from the fixtures"
+    )]
+    Corrupt { path: String, reason: String },
+}
+
+#[derive(Serialize)]
+struct Saving<'a> {
+    format: u32,
+    log: u64,
+    clock_offset_nanos: u64,
+    store: StoreSnapshot<'a>,
+}
+
+/// One world's state file. Cloning is cheap (a compaction holds a clone).
+#[derive(Debug, Clone)]
+pub(crate) struct StateFile {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    /// Taken by a writing request with its world's lock held (so never contended by
+    /// another request), and briefly by a compaction as it starts and ends.
+    writer: Mutex<Writer>,
+}
+
+#[derive(Debug, Default)]
+struct Writer {
+    /// No snapshot yet: the first save writes one.
+    fresh: bool,
+    /// The segment appended to, once opened.
+    active: Option<(u64, File)>,
+    /// The number of the segment appended to.
+    segment: u64,
+    /// The first segment after the snapshot.
+    first: u64,
+    snapshot_bytes: u64,
+    /// Bytes in the segments after the snapshot.
+    log_bytes: u64,
+    /// While a compaction runs: the bytes of the segments it folds in.
+    compacting: Option<u64>,
+    /// After a compaction failed: no other starts before the log is this long.
+    retry_at: u64,
+    compactions: u64,
+    last_compaction: Option<Duration>,
+    /// Why the file is no longer written, after a write that could not be undone.
+    broken: Option<String>,
+    /// The world was deleted: nothing is written any more.
+    removed: bool,
+    buf: Vec<u8>,
+}
+
+/// What `GET /_mock/state-file` reports.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StateFileStatus {
+    pub(crate) path: String,
+    pub(crate) snapshot_bytes: u64,
+    /// Bytes of the log since the snapshot.
+    pub(crate) log_bytes: u64,
+    /// The segment appended to.
+    pub(crate) segment: u64,
+    pub(crate) compacting: bool,
+    /// Compactions finished since start.
+    pub(crate) compactions: u64,
+    /// How long the last one took, in milliseconds.
+    pub(crate) last_compaction_ms: Option<f64>,
+    /// Why changes are no longer written, when a write failed and could not be undone.
+    pub(crate) broken: Option<String>,
+}
+
+/// A state read back from its file.
+pub(crate) struct Loaded {
+    pub(crate) store: Store,
+    pub(crate) clock_offset: Duration,
+}
+
+impl StateFile {
+    /// The state file at `path`, and the state it holds (`None`: none yet, the first change
+    /// writes it). A torn last record is cut off; a file that cannot be read is an error.
+    pub(crate) fn open(path: PathBuf) -> Result<(Self, Option<Loaded>), StateError> {
+        let read = read::read(&path, None)?;
+        let mut writer = Writer {
+            fresh: read.is_none(),
+            ..Writer::default()
+        };
+        let loaded = match read {
+            None => None,
+            Some(read) => {
+                if let Some((n, length)) = read.torn {
+                    cut(&segment_path(&path, n), length).map_err(|source| StateError::Read {
+                        path: segment_path(&path, n).display().to_string(),
+                        source,
+                    })?;
+                    tracing::warn!(path = %segment_path(&path, n).display(), "the state file's last record was not written whole (the server stopped while writing it, before answering); it is dropped");
+                }
+                for n in read.stale {
+                    let _ = fs::remove_file(segment_path(&path, n));
+                }
+                writer.first = read.first;
+                writer.segment = read.segments.last().map_or(read.first, |&(n, _)| n);
+                writer.snapshot_bytes = read.snapshot_bytes;
+                writer.log_bytes = read.segments.iter().map(|&(_, length)| length).sum();
+                Some(Loaded {
+                    store: read.store,
+                    clock_offset: read.clock_offset,
+                })
+            }
+        };
+        let file = Self {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+            }),
+        };
+        Ok((file, loaded))
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Writer> {
+        self.inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps the store's changes since the last call (`Store::take_changes`): appended to
+    /// the log and synced, or the whole store when there is no snapshot yet. Called with the
+    /// world's lock held, so records are written in the order the changes were made.
+    pub(crate) fn save(&self, store: &mut Store, clock_offset: Duration) -> io::Result<()> {
+        let changes = store.take_changes();
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut writer = self.writer();
+        if writer.removed {
+            return Ok(());
+        }
+        if let Some(reason) = &writer.broken {
+            return Err(io::Error::other(format!(
+                "no longer written since a write failed: {reason}"
+            )));
+        }
+        if writer.fresh {
+            let bytes = write_snapshot(&self.inner.path, store, clock_offset, 1)?;
+            writer.fresh = false;
+            writer.first = 1;
+            writer.segment = 1;
+            writer.snapshot_bytes = bytes;
+            return Ok(());
+        }
+        let mut buf = std::mem::take(&mut writer.buf);
+        buf.clear();
+        let encoded = record::encode(&mut buf, store, &changes, clock_offset);
+        let written = encoded
+            .map_err(io::Error::other)
+            .and_then(|()| writer.append(&self.inner.path, &buf));
+        writer.buf = buf;
+        written?;
+        if writer.compacting.is_none()
+            && writer.log_bytes >= writer.snapshot_bytes.max(COMPACT_MIN_BYTES)
+            && writer.log_bytes >= writer.retry_at
+        {
+            self.start_compaction(&mut writer);
+        }
+        Ok(())
+    }
+
+    /// Starts a compaction now, unless one runs or there is no log to fold in: whether one
+    /// started.
+    pub(crate) fn compact(&self) -> bool {
+        let mut writer = self.writer();
+        if writer.compacting.is_some() || writer.log_bytes == 0 || writer.removed {
+            return false;
+        }
+        self.start_compaction(&mut writer)
+    }
+
+    pub(crate) fn status(&self) -> StateFileStatus {
+        let writer = self.writer();
+        StateFileStatus {
+            path: self.inner.path.display().to_string(),
+            snapshot_bytes: writer.snapshot_bytes,
+            log_bytes: writer.log_bytes,
+            segment: writer.segment,
+            compacting: writer.compacting.is_some(),
+            compactions: writer.compactions,
+            last_compaction_ms: writer
+                .last_compaction
+                .map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+            broken: writer.broken.clone(),
+        }
+    }
+
+    /// Deletes the snapshot and the log (a deleted world); nothing is written after.
+    pub(crate) fn remove(&self) {
+        let mut writer = self.writer();
+        writer.removed = true;
+        writer.active = None;
+        let path = &self.inner.path;
+        let mut doomed = vec![path.clone(), temp_path(path)];
+        if let Ok(numbers) = read::segments_of(path) {
+            doomed.extend(numbers.into_iter().map(|n| segment_path(path, n)));
+        }
+        for file in doomed {
+            if let Err(e) = fs::remove_file(&file) {
+                if e.kind() != io::ErrorKind::NotFound {
+                    tracing::error!(path = %file.display(), error = %e, "a deleted world's file could not be removed");
+                }
+            }
+        }
+    }
+}
+
+impl Writer {
+    /// Appends `bytes` to the active segment and syncs it; a write that fails is undone, so
+    /// no half record is ever followed by another.
+    fn append(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        if self.active.is_none() {
+            let number = self.segment.max(self.first);
+            let file = open_segment(path, number)?;
+            self.active = Some((number, file));
+            self.segment = number;
+        }
+        let Some((_, file)) = &mut self.active else {
+            unreachable!("opened above");
+        };
+        let before = file.metadata()?.len();
+        let written = file.write_all(bytes).and_then(|()| file.sync_data());
+        if let Err(e) = written {
+            if let Err(undo) = file.set_len(before).and_then(|()| file.sync_data()) {
+                self.broken = Some(format!("{e}; then, cutting the record off: {undo}"));
+                self.active = None;
+            }
+            return Err(e);
+        }
+        self.log_bytes += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// Opens segment `number` of `path` to append, made if new (and the directory synced, so
+/// that it survives a crash).
+fn open_segment(path: &Path, number: u64) -> io::Result<File> {
+    let at = segment_path(path, number);
+    let existed = at.exists();
+    let file = OpenOptions::new().create(true).append(true).open(&at)?;
+    if !existed {
+        File::open(read::parent(path))?.sync_all()?;
+    }
+    Ok(file)
+}
+
+/// `{path}.{number}.log`.
+fn segment_path(path: &Path, number: u64) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{number}.log"));
+    PathBuf::from(name)
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// Cuts the file at `at` to `length` and syncs it.
+fn cut(at: &Path, length: u64) -> io::Result<()> {
+    let file = OpenOptions::new().write(true).open(at)?;
+    file.set_len(length)?;
+    file.sync_all()
+}
+
+/// Writes a snapshot of `store` followed by segment `log` at a temporary path, synced: its
+/// size. `commit_snapshot` puts it in place.
+fn write_temp_snapshot(
+    path: &Path,
+    store: &Store,
+    clock_offset: Duration,
+    log: u64,
+) -> io::Result<u64> {
+    let saving = Saving {
+        format: FORMAT,
+        log,
+        clock_offset_nanos: record::nanos(clock_offset),
+        store: store.snapshot(),
+    };
+    let temp = temp_path(path);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
+    serde_json::to_writer(&mut out, &saving).map_err(io::Error::other)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.sync_all()?;
+    Ok(file.metadata()?.len())
+}
+
+/// Renames the temporary snapshot over the snapshot and syncs the directory: a crash at any
+/// moment leaves either the old snapshot or the new one, whole.
+fn commit_snapshot(path: &Path) -> io::Result<()> {
+    fs::rename(temp_path(path), path)?;
+    File::open(read::parent(path))?.sync_all()
+}
+
+fn write_snapshot(path: &Path, store: &Store, clock_offset: Duration, log: u64) -> io::Result<u64> {
+    let bytes = write_temp_snapshot(path, store, clock_offset, log)?;
+    commit_snapshot(path)?;
+    Ok(bytes)
+}
