@@ -110,7 +110,8 @@ def settle(connection):
 def percentiles(latencies):
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {statistics.median(ordered):.2f} ms, p99 {p99:.2f} ms ({len(ordered)} requests)"
+    return (f"p50 {statistics.median(ordered):.2f} ms, p99 {p99:.2f} ms, max {ordered[-1]:.2f} ms "
+            f"({len(ordered)} requests)")
 
 
 def rss_peak_mib(pid):

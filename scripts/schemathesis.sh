@@ -32,7 +32,7 @@ bin=${CPPMOCK_BIN:-$(bash scripts/release-binary.sh)}
 rm -rf "$WORK" && mkdir -p "$WORK"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-"$bin" --host 127.0.0.1 --port "$port" --auth strict \
+"$bin" --host 127.0.0.1 --port "$port" --auth strict --state-file "$WORK/state.json" \
   --time-scale 0.01 --log-format json >"$WORK/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT

@@ -121,25 +121,8 @@ pub(crate) struct StatusView {
 }
 
 impl Offer {
-    /// Shares the plan of a read-back operation with the offer's plan or newest operation
-    /// when they are equal, as when it was made: a million operations read back from a
-    /// state file take no more memory than they did.
-    pub(crate) fn share_plan(&self, operation: &mut Operation) {
-        let candidates = [
-            Some(self.plans.for_kind(operation.kind())),
-            self.operations.last().map(|op| &op.plan),
-        ];
-        if let Some(plan) = candidates
-            .into_iter()
-            .flatten()
-            .find(|plan| ***plan == *operation.plan)
-        {
-            operation.plan = Arc::clone(plan);
-        }
-    }
-
     /// Shares the document of a read-back version with the newest version or the draft when
-    /// they are equal (a publish keeps the draft's document as it is).
+    /// they are equal (a publish keeps the draft's document as it is), as when it was made.
     pub(crate) fn share_body(&self, revision: &mut Revision) {
         let candidates = [self.history.last(), Some(&self.draft)];
         if let Some(same) = candidates
@@ -151,17 +134,12 @@ impl Offer {
         }
     }
 
-    /// `share_plan` and `share_body` for all of an offer read back whole.
-    pub(crate) fn share_all(&mut self) {
+    /// `share_body` for the whole history of an offer read back whole.
+    pub(crate) fn share_bodies(&mut self) {
         let history = std::mem::take(&mut self.history);
         for mut revision in history {
             self.share_body(&mut revision);
             self.history.push(revision);
-        }
-        let operations = std::mem::take(&mut self.operations);
-        for mut operation in operations {
-            self.share_plan(&mut operation);
-            self.operations.push(operation);
         }
     }
 

@@ -25,6 +25,7 @@ pub(crate) struct Operation {
     pub(crate) created: Timestamp,
     pub(crate) offer_version: u32,
     pub(crate) publishing_version: u32,
+    #[serde(deserialize_with = "super::plan::read_shared")]
     pub(crate) plan: Arc<OperationPlan>,
     /// What most operations never have, boxed so that the common operation stays small: a
     /// million of them are kept in memory.

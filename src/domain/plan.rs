@@ -1,7 +1,11 @@
 //! `OperationPlan`: how every operation of one kind on one offer runs — step durations, the
 //! outcome, cancels, advancing by polls — and how the control plane refits it.
 
+use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::Duration;
+
+use serde::Deserialize;
 
 use super::step::SubmissionType;
 
@@ -23,6 +27,31 @@ pub(crate) struct OperationPlan {
     cancel: CancelPlan,
     /// Operations advance on reads, ending on this read, instead of with time.
     advance_by_polls: Option<u32>,
+}
+
+/// Reads a plan, shared with an equal one read shortly before on this thread: operations read
+/// back from a state file share their plans as they did when made, rather than holding a
+/// copy each (a million of them).
+pub(crate) fn read_shared<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Arc<OperationPlan>, D::Error> {
+    /// How many distinct plans are remembered; an offer has two, a state a few dozen.
+    const KEPT: usize = 16;
+    thread_local! {
+        static RECENT: RefCell<Vec<Arc<OperationPlan>>> = const { RefCell::new(Vec::new()) };
+    }
+    let plan = OperationPlan::deserialize(deserializer)?;
+    Ok(RECENT.with_borrow_mut(|recent| {
+        if let Some(same) = recent.iter().find(|kept| ***kept == plan) {
+            return Arc::clone(same);
+        }
+        let plan = Arc::new(plan);
+        if recent.len() == KEPT {
+            recent.remove(0);
+        }
+        recent.push(Arc::clone(&plan));
+        plan
+    }))
 }
 
 /// How long a step that waits for polls or for the control plane lasts: for ever, in effect.

@@ -172,7 +172,7 @@ impl Store {
         for mut publisher in saved.publishers {
             let offers = std::mem::take(&mut publisher.offers);
             for mut offer in offers {
-                offer.share_all();
+                offer.share_bodies();
                 if let Err(offer) = publisher.add_offer(offer) {
                     return Err(format!(
                         "offer '{}' of '{}' appears twice",
@@ -653,10 +653,9 @@ impl Store {
         &mut self,
         publisher: &str,
         offer: &str,
-        mut operation: Operation,
+        operation: Operation,
     ) -> Result<(), String> {
         let loc = self.locate_restored(publisher, offer)?;
-        self.publishers[loc.publisher].offers[loc.offer].share_plan(&mut operation);
         match self.operations.get(&operation.id) {
             Some(r) if (r.publisher as usize, r.offer as usize) == (loc.publisher, loc.offer) => {
                 self.publishers[loc.publisher].offers[loc.offer].operations[r.index as usize] =

@@ -29,6 +29,11 @@ fn segment(state: &Path, n: u64) -> PathBuf {
     PathBuf::from(format!("{}.{n}.log", state.display()))
 }
 
+/// The length of a segment's header, its first line.
+fn header_length(log: &[u8]) -> usize {
+    log.iter().position(|&b| b == b'\n').expect("a header") + 1
+}
+
 /// PUTs a new offer `id` whose document carries `padding` bytes.
 async fn put(app: &TestApp, id: &str, padding: usize) {
     let document = json!({
@@ -87,7 +92,16 @@ async fn each_change_is_one_record_appended_to_the_log() {
 
     // The snapshot is not rewritten; the log grows by one line a change.
     assert_eq!(std::fs::read(&state).expect("still there"), snapshot);
-    assert_eq!(after_one.iter().filter(|&&b| b == b'\n').count(), 1);
+    let header = header_length(&after_one);
+    let (_, first_line) = std::str::from_utf8(&after_one[..header - 1])
+        .expect("text")
+        .split_once(' ')
+        .expect("checksum, then JSON");
+    assert_eq!(
+        serde_json::from_str::<Value>(first_line).expect("JSON"),
+        json!({"segment": {"number": 1}})
+    );
+    assert_eq!(after_one.iter().filter(|&&b| b == b'\n').count(), 2);
     assert!(after_two.starts_with(&after_one));
     let line = std::str::from_utf8(&after_two[after_one.len()..]).expect("text");
     let (crc, record) = line
@@ -99,7 +113,7 @@ async fn each_change_is_one_record_appended_to_the_log() {
     assert_eq!(record["offer"]["publisher"], "contoso");
     assert_eq!(record["offer"]["offer"]["id"], "two");
     let seen = status(&app).await;
-    assert_eq!(seen["logBytes"], after_two.len() as u64);
+    assert_eq!(seen["logBytes"], (after_two.len() - header) as u64);
     assert_eq!(seen["segment"], 1);
     assert_eq!(seen["snapshotBytes"], snapshot.len() as u64);
 }
@@ -173,7 +187,7 @@ async fn a_record_about_an_offer_the_state_lacks_stops_start_up() {
     assert!(
         shown.contains("state.json.1.log")
             && shown
-                .contains("record 2: offer 'nowhere' of publisher 'contoso' is not in the state"),
+                .contains("record 3: offer 'nowhere' of publisher 'contoso' is not in the state"),
         "{shown}"
     );
 }
@@ -214,10 +228,11 @@ async fn a_compaction_folds_the_log_into_a_new_snapshot_while_writes_go_on() {
     assert_eq!(after["segment"], 2);
     assert!(after["lastCompactionMs"].as_f64().is_some(), "{after}");
     // The log holds only what was written after the compaction began.
-    let second = std::fs::metadata(segment(&state, 2))
-        .expect("segment 2")
-        .len();
-    assert_eq!(after["logBytes"], second);
+    let second = std::fs::read(segment(&state, 2)).expect("segment 2");
+    assert_eq!(
+        after["logBytes"],
+        (second.len() - header_length(&second)) as u64
+    );
     assert!(!segment(&state, 1).exists(), "segment 1 is folded in");
     let snapshot: Value =
         serde_json::from_slice(&std::fs::read(&state).expect("the snapshot")).expect("JSON");

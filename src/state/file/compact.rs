@@ -1,42 +1,70 @@
 //! Compaction: the sealed segments folded into a new snapshot, on a thread of its own. It reads
-//! the files, not the live state, so requests never wait for it; only the moment it starts
-//! (a new segment) and the moment it ends (the rename) take the writer's lock.
+//! the files, not the live state, so requests never wait for it; only the switch to the next
+//! segment and the rename of the new snapshot take the writer's lock.
 
+use std::fs::File;
 use std::time::Instant;
 
-use super::{
-    StateFile, Writer, commit_snapshot, read, segment_path, temp_path, write_temp_snapshot,
-};
+use super::{StateFile, new_segment, read, segment_path, temp_path, write_temp_snapshot};
 
 impl StateFile {
-    /// Seals the active segment, opens the next and folds the sealed ones into a snapshot in
-    /// the background. Whether it started (the next segment could be made).
-    pub(super) fn start_compaction(&self, writer: &mut Writer) -> bool {
-        let sealed = writer.segment;
-        let next = sealed + 1;
-        let opened = super::open_segment(&self.inner.path, next);
-        let file = match opened {
-            Ok(file) => file,
-            Err(e) => {
-                tracing::error!(path = %self.inner.path.display(), error = %e, "the state file's next log segment could not be made; no compaction");
-                writer.retry_at = writer.log_bytes.saturating_mul(2);
+    /// Starts a compaction, unless one runs or starts already or the log holds no record:
+    /// whether one started. All of it runs on a thread of its own, even making the next
+    /// segment (its header written and synced, the directory synced), so that no write waits
+    /// for more than the switch to it.
+    pub(crate) fn compact(&self) -> bool {
+        {
+            let mut writer = self.writer();
+            if writer.compacting.is_some()
+                || writer.starting
+                || writer.log_bytes == 0
+                || writer.removed
+                || writer.fresh
+            {
                 return false;
             }
-        };
-        writer.active = Some((next, file));
-        writer.segment = next;
-        writer.compacting = Some(writer.log_bytes);
+            writer.starting = true;
+        }
         let me = self.clone();
         let spawned = std::thread::Builder::new()
             .name("state-compaction".to_owned())
-            .spawn(move || me.run_compaction(sealed));
+            .spawn(move || me.run());
         if let Err(e) = spawned {
             tracing::error!(error = %e, "no thread for the state file's compaction");
-            writer.compacting = None;
+            let mut writer = self.writer();
+            writer.starting = false;
             writer.retry_at = writer.log_bytes.saturating_mul(2);
             return false;
         }
         true
+    }
+
+    fn run(&self) {
+        let path = &self.inner.path;
+        // Only a compaction moves to another segment, and none other runs meanwhile.
+        let next = self.writer().segment + 1;
+        let made = new_segment(path, next);
+        let mut writer = self.writer();
+        writer.starting = false;
+        let (file, header) = match made {
+            Ok(made) => made,
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "the state file's next log segment could not be made; no compaction");
+                writer.retry_at = writer.log_bytes.saturating_mul(2);
+                return;
+            }
+        };
+        if writer.removed {
+            drop(file);
+            let _ = std::fs::remove_file(segment_path(path, next));
+            return;
+        }
+        let sealed = writer.segment;
+        writer.active = Some((next, file, header));
+        writer.segment = next;
+        writer.compacting = Some(writer.log_bytes);
+        drop(writer);
+        self.run_compaction(sealed);
     }
 
     fn run_compaction(&self, sealed: u64) {
@@ -64,7 +92,7 @@ impl StateFile {
                 return;
             }
         };
-        if let Err(e) = commit_snapshot(path) {
+        if let Err(e) = std::fs::rename(temp_path(path), path) {
             tracing::error!(path = %path.display(), error = %e, "the state file's new snapshot could not be put in place");
             writer.retry_at = writer.log_bytes.saturating_mul(2);
             return;
@@ -75,6 +103,13 @@ impl StateFile {
         writer.compactions += 1;
         writer.last_compaction = Some(started.elapsed());
         drop(writer);
+        // Synced without the lock: until it is, a crash leaves the old snapshot, whose
+        // segments are all still there.
+        let synced = File::open(read::parent(path)).and_then(|dir| dir.sync_all());
+        if let Err(e) = synced {
+            tracing::error!(path = %path.display(), error = %e, "the state file's directory could not be synced; the folded segments are kept");
+            return;
+        }
         for n in first..=sealed {
             let _ = std::fs::remove_file(segment_path(path, n));
         }

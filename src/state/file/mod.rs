@@ -61,16 +61,18 @@ struct Inner {
 struct Writer {
     /// No snapshot yet: the first save writes one.
     fresh: bool,
-    /// The segment appended to, once opened.
-    active: Option<(u64, File)>,
+    /// The segment appended to, once opened, and its length.
+    active: Option<(u64, File, u64)>,
     /// The number of the segment appended to.
     segment: u64,
     /// The first segment after the snapshot.
     first: u64,
     snapshot_bytes: u64,
-    /// Bytes in the segments after the snapshot.
+    /// Bytes of the records in the segments after the snapshot (their headers aside).
     log_bytes: u64,
-    /// While a compaction runs: the bytes of the segments it folds in.
+    /// A compaction is making the next segment.
+    starting: bool,
+    /// While a compaction runs: the bytes of the records it folds in.
     compacting: Option<u64>,
     /// After a compaction failed: no other starts before the log is this long.
     retry_at: u64,
@@ -89,7 +91,7 @@ struct Writer {
 pub(crate) struct StateFileStatus {
     pub(crate) path: String,
     pub(crate) snapshot_bytes: u64,
-    /// Bytes of the log since the snapshot.
+    /// Bytes of the records logged since the snapshot.
     pub(crate) log_bytes: u64,
     /// The segment appended to.
     pub(crate) segment: u64,
@@ -133,7 +135,7 @@ impl StateFile {
                 writer.first = read.first;
                 writer.segment = read.segments.last().map_or(read.first, |&(n, _)| n);
                 writer.snapshot_bytes = read.snapshot_bytes;
-                writer.log_bytes = read.segments.iter().map(|&(_, length)| length).sum();
+                writer.log_bytes = read.record_bytes;
                 Some(Loaded {
                     store: read.store,
                     clock_offset: read.clock_offset,
@@ -193,23 +195,13 @@ impl StateFile {
             .and_then(|()| writer.append(&self.inner.path, &buf));
         writer.buf = buf;
         written?;
-        if writer.compacting.is_none()
-            && writer.log_bytes >= writer.snapshot_bytes.max(COMPACT_MIN_BYTES)
-            && writer.log_bytes >= writer.retry_at
-        {
-            self.start_compaction(&mut writer);
+        let due = writer.log_bytes >= writer.snapshot_bytes.max(COMPACT_MIN_BYTES)
+            && writer.log_bytes >= writer.retry_at;
+        drop(writer);
+        if due {
+            self.compact();
         }
         Ok(())
-    }
-
-    /// Starts a compaction now, unless one runs or there is no log to fold in: whether one
-    /// started.
-    pub(crate) fn compact(&self) -> bool {
-        let mut writer = self.writer();
-        if writer.compacting.is_some() || writer.log_bytes == 0 || writer.removed {
-            return false;
-        }
-        self.start_compaction(&mut writer)
     }
 
     pub(crate) fn status(&self) -> StateFileStatus {
@@ -219,7 +211,7 @@ impl StateFile {
             snapshot_bytes: writer.snapshot_bytes,
             log_bytes: writer.log_bytes,
             segment: writer.segment,
-            compacting: writer.compacting.is_some(),
+            compacting: writer.starting || writer.compacting.is_some(),
             compactions: writer.compactions,
             last_compaction_ms: writer
                 .last_compaction
@@ -254,14 +246,22 @@ impl Writer {
     fn append(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         if self.active.is_none() {
             let number = self.segment.max(self.first);
-            let file = open_segment(path, number)?;
-            self.active = Some((number, file));
+            let at = segment_path(path, number);
+            let active = match fs::metadata(&at) {
+                Ok(kept) => {
+                    let file = OpenOptions::new().append(true).open(&at)?;
+                    (file, kept.len())
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => new_segment(path, number)?,
+                Err(e) => return Err(e),
+            };
+            self.active = Some((number, active.0, active.1));
             self.segment = number;
         }
-        let Some((_, file)) = &mut self.active else {
+        let Some((_, file, length)) = &mut self.active else {
             unreachable!("opened above");
         };
-        let before = file.metadata()?.len();
+        let before = *length;
         let written = file.write_all(bytes).and_then(|()| file.sync_data());
         if let Err(e) = written {
             if let Err(undo) = file.set_len(before).and_then(|()| file.sync_data()) {
@@ -270,21 +270,26 @@ impl Writer {
             }
             return Err(e);
         }
+        *length += bytes.len() as u64;
         self.log_bytes += bytes.len() as u64;
         Ok(())
     }
 }
 
-/// Opens segment `number` of `path` to append, made if new (and the directory synced, so
-/// that it survives a crash).
-fn open_segment(path: &Path, number: u64) -> io::Result<File> {
+/// Makes segment `number` of `path` (emptied if it exists: no segment is written to before
+/// it is made), its header written and synced, and the directory synced so that it survives
+/// a crash: the file, opened to append, and its length. The header also takes the first
+/// write to a new file, which costs a few milliseconds more than the next, off the writes
+/// that are answered.
+fn new_segment(path: &Path, number: u64) -> io::Result<(File, u64)> {
     let at = segment_path(path, number);
-    let existed = at.exists();
-    let file = OpenOptions::new().create(true).append(true).open(&at)?;
-    if !existed {
-        File::open(read::parent(path))?.sync_all()?;
-    }
-    Ok(file)
+    let mut file = OpenOptions::new().create(true).append(true).open(&at)?;
+    file.set_len(0)?;
+    let header = record::header(number);
+    file.write_all(&header)?;
+    file.sync_all()?;
+    File::open(read::parent(path))?.sync_all()?;
+    Ok((file, header.len() as u64))
 }
 
 /// `{path}.{number}.log`.
@@ -308,7 +313,8 @@ fn cut(at: &Path, length: u64) -> io::Result<()> {
 }
 
 /// Writes a snapshot of `store` followed by segment `log` at a temporary path, synced: its
-/// size. `commit_snapshot` puts it in place.
+/// size. Renamed over the snapshot (and the directory synced), a crash at any moment leaves
+/// either the old snapshot or the new one, whole.
 fn write_temp_snapshot(
     path: &Path,
     store: &Store,
@@ -322,22 +328,51 @@ fn write_temp_snapshot(
         store: store.snapshot(),
     };
     let temp = temp_path(path);
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
+    let mut out = BufWriter::with_capacity(
+        SYNC_EVERY,
+        SyncingFile {
+            file: File::create(&temp)?,
+            unsynced: 0,
+            written: 0,
+        },
+    );
     serde_json::to_writer(&mut out, &saving).map_err(io::Error::other)?;
-    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-    file.sync_all()?;
-    Ok(file.metadata()?.len())
+    let out = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    out.file.sync_all()?;
+    Ok(out.written)
 }
 
-/// Renames the temporary snapshot over the snapshot and syncs the directory: a crash at any
-/// moment leaves either the old snapshot or the new one, whole.
-fn commit_snapshot(path: &Path) -> io::Result<()> {
-    fs::rename(temp_path(path), path)?;
-    File::open(read::parent(path))?.sync_all()
+/// How much of a snapshot is written between two syncs: the disk never has more than this
+/// of it to flush at once, so a request's sync that comes meanwhile waits for little.
+const SYNC_EVERY: usize = 1 << 20;
+
+/// A file synced after every `SYNC_EVERY` bytes written.
+struct SyncingFile {
+    file: File,
+    unsynced: usize,
+    written: u64,
+}
+
+impl Write for SyncingFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.unsynced += n;
+        self.written += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 fn write_snapshot(path: &Path, store: &Store, clock_offset: Duration, log: u64) -> io::Result<u64> {
     let bytes = write_temp_snapshot(path, store, clock_offset, log)?;
-    commit_snapshot(path)?;
+    fs::rename(temp_path(path), path)?;
+    File::open(read::parent(path))?.sync_all()?;
     Ok(bytes)
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::record::{self, BadLine};
+use super::record::{self, Applied, BadLine};
 use super::{FORMAT, StateError, segment_path};
 use crate::domain::{SavedStore, Store};
 
@@ -35,6 +35,8 @@ pub(super) struct Read {
     pub(super) first: u64,
     /// The segments read, in order, with their lengths (once a torn end is cut off).
     pub(super) segments: Vec<(u64, u64)>,
+    /// The bytes of their records, headers aside.
+    pub(super) record_bytes: u64,
     pub(super) snapshot_bytes: u64,
     /// Segments older than the snapshot, which a compaction left.
     pub(super) stale: Vec<u64>,
@@ -47,8 +49,8 @@ pub(super) struct Read {
 /// damage, since a sealed segment was synced whole.
 pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, StateError> {
     let shown = |p: &Path| p.display().to_string();
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let file = match File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let segments = segments_of(path).map_err(|source| StateError::Read {
                 path: shown(path),
@@ -73,9 +75,16 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
         path: shown(at),
         reason,
     };
-    let saved: Saved = serde_json::from_slice(&bytes).map_err(|e| corrupt(path, e.to_string()))?;
-    let snapshot_bytes = bytes.len() as u64;
-    drop(bytes);
+    let snapshot_bytes = file
+        .metadata()
+        .map_err(|source| StateError::Read {
+            path: shown(path),
+            source,
+        })?
+        .len();
+    // Read as it streams in: the snapshot of a large state is hundreds of MiB.
+    let saved: Saved = serde_json::from_reader(BufReader::with_capacity(1 << 20, file))
+        .map_err(|e| corrupt(path, e.to_string()))?;
     if !(1..=FORMAT).contains(&saved.format) {
         return Err(corrupt(
             path,
@@ -95,6 +104,7 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
         numbers.retain(|&n| n <= upto);
     }
     let mut segments = Vec::with_capacity(numbers.len());
+    let mut record_bytes = 0;
     let mut torn = None;
     for (i, &n) in numbers.iter().enumerate() {
         let at = segment_path(path, n);
@@ -106,7 +116,8 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
             ));
         }
         let last = i + 1 == numbers.len() && upto.is_none();
-        let (length, cut) = replay(&at, &mut store, &mut clock_offset, last)?;
+        let (length, records, cut) = replay(&at, n, &mut store, &mut clock_offset, last)?;
+        record_bytes += records;
         if cut {
             torn = Some((n, length));
         }
@@ -117,20 +128,23 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
         clock_offset,
         first,
         segments,
+        record_bytes,
         snapshot_bytes,
         stale,
         torn,
     }))
 }
 
-/// Applies the records of the segment at `at`; gives the length its good records take, and
-/// whether a torn last record follows them (allowed in the `last` segment only).
+/// Applies the records of segment `number` at `at`; gives the length its good lines take, the
+/// bytes of its records (its header aside), and whether a torn last record follows them
+/// (allowed in the `last` segment only).
 fn replay(
     at: &Path,
+    number: u64,
     store: &mut Store,
     clock_offset: &mut Duration,
     last: bool,
-) -> Result<(u64, bool), StateError> {
+) -> Result<(u64, u64, bool), StateError> {
     let file = File::open(at).map_err(|source| StateError::Read {
         path: at.display().to_string(),
         source,
@@ -138,7 +152,8 @@ fn replay(
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut line = Vec::new();
     let mut good = 0u64;
-    let mut number = 0u64;
+    let mut records = 0u64;
+    let mut lines = 0u64;
     let mut pending: Option<(u64, BadLine)> = None;
     loop {
         line.clear();
@@ -151,24 +166,29 @@ fn replay(
         if read == 0 {
             break;
         }
-        number += 1;
+        lines += 1;
         if let Some((at_line, bad)) = pending.take() {
             // A bad record with more after it is damage, not a write cut short.
             return Err(bad_line(at, at_line, bad));
         }
         let Some(body) = line.strip_suffix(b"\n") else {
             // No newline: the last write did not finish.
-            pending = Some((number, BadLine::Checksum));
+            pending = Some((lines, BadLine::Checksum));
             continue;
         };
-        match record::apply(body, store, clock_offset) {
-            Ok(()) => good += read as u64,
-            Err(bad) => pending = Some((number, bad)),
+        match record::apply(body, number, store, clock_offset) {
+            Ok(applied) => {
+                good += read as u64;
+                if let Applied::Change = applied {
+                    records += read as u64;
+                }
+            }
+            Err(bad) => pending = Some((lines, bad)),
         }
     }
     match pending {
-        None => Ok((good, false)),
-        Some((_, BadLine::Checksum)) if last => Ok((good, true)),
+        None => Ok((good, records, false)),
+        Some((_, BadLine::Checksum)) if last => Ok((good, records, true)),
         Some((number, bad)) => Err(bad_line(at, number, bad)),
     }
 }

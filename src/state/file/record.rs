@@ -12,6 +12,10 @@ use crate::domain::{
 #[derive(Serialize)]
 #[serde(rename_all = "snake_case")]
 enum Out<'a> {
+    /// The first line of every segment: its number.
+    Segment {
+        number: u64,
+    },
     Whole {
         clock_offset_nanos: u64,
         store: StoreSnapshot<'a>,
@@ -47,6 +51,9 @@ enum Out<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum In {
+    Segment {
+        number: u64,
+    },
     Whole {
         clock_offset_nanos: u64,
         store: SavedStore,
@@ -146,6 +153,14 @@ pub(super) fn encode(
     Ok(())
 }
 
+/// The header line of segment `number`.
+pub(super) fn header(number: u64) -> Vec<u8> {
+    let mut buf = Vec::new();
+    // A record of two fixed fields cannot fail to serialize.
+    let _ = line(&mut buf, &Out::Segment { number });
+    buf
+}
+
 /// Room for the checksum and the space before the JSON.
 const PREFIX: usize = 9;
 
@@ -170,12 +185,19 @@ pub(super) enum BadLine {
     Record(String),
 }
 
-/// Applies one line (without its `\n`) to the state being read back.
+/// What a line was.
+pub(super) enum Applied {
+    Header,
+    Change,
+}
+
+/// Applies one line (without its `\n`) of segment `segment` to the state being read back.
 pub(super) fn apply(
     line: &[u8],
+    segment: u64,
     store: &mut Store,
     clock_offset: &mut Duration,
-) -> Result<(), BadLine> {
+) -> Result<Applied, BadLine> {
     let (Some(hex), Some(json)) = (line.get(..PREFIX - 1), line.get(PREFIX..)) else {
         return Err(BadLine::Checksum);
     };
@@ -187,6 +209,12 @@ pub(super) fn apply(
     }
     let record: In = serde_json::from_slice(json).map_err(|e| BadLine::Record(e.to_string()))?;
     match record {
+        In::Segment { number } if number == segment => return Ok(Applied::Header),
+        In::Segment { number } => {
+            return Err(BadLine::Record(format!(
+                "the header of segment {number}, in segment {segment}"
+            )));
+        }
         In::Whole {
             clock_offset_nanos,
             store: saved,
@@ -218,5 +246,5 @@ pub(super) fn apply(
         In::AdvanceByPolls { polls } => store.set_advance_by_polls(polls),
         In::Clock { offset_nanos } => *clock_offset = Duration::from_nanos(offset_nanos),
     }
-    Ok(())
+    Ok(Applied::Change)
 }
