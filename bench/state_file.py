@@ -16,12 +16,20 @@ time on one connection, at the client:
 
 Prints p50 and p99 of each, the files' sizes and the compactions seen. A binary without
 /_mock/state-file (one that rewrote the whole state on every change) gets "steady" and
-"start" only. Traffic stays on 127.0.0.1.
+"start" only.
+
+    python3 bench/state_file.py target/release/cloudpartner-mock 1000000 --worst-start
+
+measures the longest start instead: N/2 go-lives folded into a snapshot, then go-lives until
+the log has outgrown it and a compaction starts on its own, a SIGKILL then, and the start on
+what is left (the snapshot and a log as large as it). It also checks that every go-live
+answered 202 is there after the restart. Traffic stays on 127.0.0.1.
 """
 
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -122,8 +130,67 @@ def rss_peak_mib(pid):
     return float("nan")
 
 
+def operations(port):
+    probe = http.client.HTTPConnection("127.0.0.1", port)
+    return control(probe, "GET", "/_mock/health")[1]["operations"]
+
+
+def worst_start(binary, target):
+    work = tempfile.mkdtemp(prefix="cppmock-state-")
+    port = free_port()
+    server, _ = start(binary, port, work)
+    try:
+        fill(port, target // 2)
+        watcher = http.client.HTTPConnection("127.0.0.1", port)
+        control(watcher, "POST", "/_mock/state-file/compact")
+        settle(watcher)
+        answered = [0]
+        stop = threading.Event()
+
+        def worker():
+            connection = http.client.HTTPConnection("127.0.0.1", port)
+            while not stop.is_set():
+                try:
+                    go_live(connection)
+                except (OSError, http.client.HTTPException):
+                    return
+                answered[0] += 1
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        while True:
+            _, seen = control(watcher, "GET", "/_mock/state-file")
+            if seen["compacting"]:
+                break
+            time.sleep(0.02)
+        server.kill()
+        server.wait()
+        stop.set()
+        for thread in threads:
+            thread.join()
+        sizes = {name: os.path.getsize(f"{work}/{name}") for name in os.listdir(work)
+                 if name.startswith("state.json")}
+        shown = ", ".join(f"{name} {size / 2**20:.1f} MiB" for name, size in sorted(sizes.items()))
+        server, took = start(binary, port, work)
+        kept = operations(port)
+        made = target // 2 + answered[0]
+        print(f"killed during a compaction after {made} go-lives answered 202; "
+              f"files: {shown}")
+        print(f"  start:      {took:.2f} s to the first answer, peak RSS "
+              f"{rss_peak_mib(server.pid):.0f} MiB; {kept} operations read back")
+        if kept < made:
+            sys.exit(f"{made - kept} answered go-lives lost")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     binary, target = sys.argv[1], int(sys.argv[2])
+    if "--worst-start" in sys.argv[3:]:
+        return worst_start(binary, target)
     writes = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     work = tempfile.mkdtemp(prefix="cppmock-state-")
     port = free_port()
@@ -164,6 +231,7 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

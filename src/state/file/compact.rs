@@ -86,6 +86,8 @@ impl StateFile {
                 let _ = std::fs::remove_file(temp_path(path));
                 return;
             }
+            // A deleted world's files went from under it.
+            Err(_) if writer.removed => return,
             Err(e) => {
                 tracing::error!(path = %path.display(), error = %e, "the state file could not be compacted");
                 writer.retry_at = writer.log_bytes.saturating_mul(2);
