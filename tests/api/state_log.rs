@@ -163,7 +163,7 @@ async fn a_damaged_record_with_others_after_it_stops_start_up_and_is_left_alone(
 
     assert!(
         shown.contains("state.json.1.log")
-            && shown.contains("record 1 does not match its checksum")
+            && shown.contains("line 1 does not match its checksum")
             && shown.contains("not a state this server wrote"),
         "{shown}"
     );
@@ -186,8 +186,7 @@ async fn a_record_about_an_offer_the_state_lacks_stops_start_up() {
 
     assert!(
         shown.contains("state.json.1.log")
-            && shown
-                .contains("record 3: offer 'nowhere' of publisher 'contoso' is not in the state"),
+            && shown.contains("line 3: offer 'nowhere' of publisher 'contoso' is not in the state"),
         "{shown}"
     );
 }
@@ -391,4 +390,27 @@ async fn without_a_state_file_its_routes_answer_404() {
             "{body}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_segment_whose_header_names_another_stops_start_up() {
+    let (_dir, state, app) = started().await;
+    put(&app, "a", 10).await;
+    put(&app, "b", 10).await;
+    app.server.shutdown().await;
+    let log = std::fs::read(segment(&state, 1)).expect("the log");
+    let header = br#"{"segment":{"number":7}}"#;
+    let mut moved = format!("{:08x} ", crc32fast::hash(header)).into_bytes();
+    moved.extend_from_slice(header);
+    moved.push(b'\n');
+    moved.extend_from_slice(&log[header_length(&log)..]);
+    std::fs::write(segment(&state, 1), &moved).expect("written");
+
+    let shown = refused(with_state(&state)).await;
+
+    assert!(
+        shown.contains("state.json.1.log")
+            && shown.contains("line 1: the header of segment 7, in segment 1"),
+        "{shown}"
+    );
 }

@@ -195,8 +195,8 @@ fn replay(
 
 fn bad_line(at: &Path, number: u64, bad: BadLine) -> StateError {
     let reason = match bad {
-        BadLine::Checksum => format!("record {number} does not match its checksum"),
-        BadLine::Record(reason) => format!("record {number}: {reason}"),
+        BadLine::Checksum => format!("line {number} does not match its checksum"),
+        BadLine::Record(reason) => format!("line {number}: {reason}"),
     };
     StateError::Corrupt {
         path: at.display().to_string(),
