@@ -8,7 +8,7 @@ use crate::fixtures;
 use crate::state::AppState;
 
 use super::error::ControlError;
-use super::{clock, faults, journal, operations, world, worlds};
+use super::{clock, faults, journal, operations, state_file, world, worlds};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -124,6 +124,19 @@ impl Control {
             .into_iter()
             .filter_map(|op| serde_json::to_value(op).ok())
             .collect())
+    }
+
+    /// `GET /_mock/state-file`: the state file's sizes and compactions
+    /// (docs/reliability.md#the-state-file); refused (404) without `--state-file`.
+    pub fn state_file(&self) -> Result<serde_json::Value> {
+        let file = state_file::file_of(&self.state)?;
+        Ok(serde_json::to_value(file.status()).unwrap_or_default())
+    }
+
+    /// `POST /_mock/state-file/compact`: starts folding the log into a new snapshot in the
+    /// background; whether one started (not when one runs already or the log is empty).
+    pub fn compact_state_file(&self) -> Result<bool> {
+        Ok(state_file::file_of(&self.state)?.compact())
     }
 
     /// `DELETE /_mock/journal`.

@@ -10,7 +10,8 @@ use crate::state::{AppState, StateFile, StateFileStatus};
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
 
-fn file_of(state: &AppState) -> Result<&StateFile> {
+/// The world's state file, or the `404` of a server without one.
+pub(super) fn file_of(state: &AppState) -> Result<&StateFile> {
     state.state_file().ok_or_else(|| {
         ControlError::NotFound(
             "The server runs without --state-file: there is no state file.".to_owned(),

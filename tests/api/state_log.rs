@@ -414,3 +414,26 @@ async fn a_segment_whose_header_names_another_stops_start_up() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn the_rust_control_calls_do_what_the_routes_do() {
+    let (_dir, _state, app) = started().await;
+    put(&app, "a", 10).await;
+    let control = app.server.control();
+
+    let over_http = status(&app).await;
+    let read = control.state_file().expect("a state file");
+    let started = control.compact_state_file().expect("a state file");
+    let again = control.compact_state_file().expect("a state file");
+    let after = settled(&app).await;
+    let without = spawn_app().await;
+    let refused = without.server.control().state_file();
+
+    assert_eq!(read, over_http);
+    assert!(read["logBytes"].as_u64().is_some_and(|n| n > 0), "{read}");
+    assert!(started, "a compaction started");
+    assert!(!again, "not a second one while the first runs");
+    assert_eq!(after["compactions"], 1);
+    assert_eq!(control.state_file().expect("a state file"), after);
+    assert_eq!(refused.expect_err("no state file").status, 404);
+}
