@@ -141,8 +141,9 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
         offset,
     );
     if fresh {
-        // Writes the state file, when there is one and it held nothing yet.
-        state.with_world(|w| w.store.keep_whole());
+        // The state file, when there is one and it held nothing yet: written now, or the
+        // server does not start (it would answer writes it cannot keep).
+        state.write_whole()?;
     }
     state.load_saved_worlds()?;
     Ok((state, interception))

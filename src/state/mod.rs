@@ -473,6 +473,22 @@ impl AppState {
         }
     }
 
+    /// Writes the whole world to its state file, if it has one: an error if it cannot.
+    pub(crate) fn write_whole(&self) -> Result<(), StateError> {
+        let Some(file) = &self.slot.state_file else {
+            return Ok(());
+        };
+        let offset = self.slot.clock.offset();
+        self.with_world_quietly(|w| {
+            w.store.keep_whole();
+            file.save(&mut w.store, offset)
+        })
+        .map_err(|source| StateError::Write {
+            path: file.path().display().to_string(),
+            source,
+        })
+    }
+
     /// The world's state file, with `--state-file`.
     pub(crate) fn state_file(&self) -> Option<&StateFile> {
         self.slot.state_file.as_ref()

@@ -437,3 +437,32 @@ async fn the_rust_control_calls_do_what_the_routes_do() {
     assert_eq!(control.state_file().expect("a state file"), after);
     assert_eq!(refused.expect_err("no state file").status, 404);
 }
+
+#[tokio::test]
+async fn a_state_file_is_written_at_start_or_the_server_does_not_start() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let nested = dir.path().join("made").join("on").join("state.json");
+    let under_a_file = dir.path().join("a-file").join("state.json");
+    std::fs::write(dir.path().join("a-file"), b"not a directory").expect("written");
+    // A directory where no file can be made, even by root.
+    let unwritable = PathBuf::from("/proc/self/cppmock-state.json");
+
+    let app = spawn_app_with(with_state(&nested)).await;
+    let not_a_directory = refused(with_state(&under_a_file)).await;
+    let not_writable = refused(with_state(&unwritable)).await;
+
+    assert!(
+        nested.exists(),
+        "its directory is made and the snapshot written"
+    );
+    assert_eq!(status(&app).await["compactions"], 0);
+    assert!(
+        not_a_directory.contains("a-file/state.json")
+            && not_a_directory.contains("Not a directory"),
+        "{not_a_directory}"
+    );
+    assert!(
+        not_writable.contains("/proc/self/cppmock-state.json: cannot write the state file"),
+        "{not_writable}"
+    );
+}

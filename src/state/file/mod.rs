@@ -29,6 +29,8 @@ const COMPACT_MIN_BYTES: u64 = 4 << 20;
 pub enum StateError {
     #[error("{path}: cannot read the state file: {source}")]
     Read { path: String, source: io::Error },
+    #[error("{path}: cannot write the state file: {source}")]
+    Write { path: String, source: io::Error },
     #[error(
         "{path}: the state file is not a state this server wrote ({reason}); move it and its log (the files beside it named after it and ending in .log) away to start from the fixtures"
     )]
@@ -115,6 +117,13 @@ impl StateFile {
     /// writes it). A torn last record is cut off; a file that cannot be read is an error.
     pub(crate) fn open(path: PathBuf) -> Result<(Self, Option<Loaded>), StateError> {
         let read = read::read(&path, None)?;
+        if read.is_none() {
+            // Its directory is made, as the CA's is.
+            fs::create_dir_all(read::parent(&path)).map_err(|source| StateError::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
         let mut writer = Writer {
             fresh: read.is_none(),
             ..Writer::default()
