@@ -115,6 +115,19 @@ impl Registry {
         StateFile::open(dir.join(format!("{name}.json"))).map(Some)
     }
 
+    /// Takes the world `name` out (only if it is `slot`, when given): the world taken.
+    fn remove(&self, name: &str, slot: Option<&Arc<WorldSlot>>) -> Option<Arc<WorldSlot>> {
+        let mut named = self.lock();
+        let found = named.by_name.get(name)?;
+        if slot.is_some_and(|slot| !Arc::ptr_eq(slot, found)) {
+            return None;
+        }
+        let removed = named.by_name.remove(name);
+        named.by_tenant.remove(&tenant_id(name));
+        self.count.store(named.by_name.len(), Ordering::Relaxed);
+        removed
+    }
+
     /// Adds `slot` under `name`, unless one is there already (then gives that one).
     fn insert(&self, name: &str, slot: Arc<WorldSlot>) -> Result<Arc<WorldSlot>, WorldError> {
         let mut named = self.lock();
@@ -174,8 +187,18 @@ impl AppState {
         let made = Arc::ptr_eq(&slot, &registry.insert(name, Arc::clone(&slot))?);
         let world = self.with_slot(slot);
         if made && fresh {
-            // Kept at once: a client may be told of a change in it before any other.
-            world.with_world(|w| w.store.keep_whole());
+            // Kept at once: a client may be told of a change in it before any other. A
+            // world that cannot be kept is not made.
+            if let Err(e) = world.write_whole() {
+                registry.remove(name, Some(&world.slot));
+                if let Some(file) = &world.slot.state_file {
+                    file.remove();
+                }
+                return Err(WorldError::Broken {
+                    name: name.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
         }
         Ok(world)
     }
@@ -235,17 +258,11 @@ impl AppState {
         if name.eq_ignore_ascii_case(DEFAULT_WORLD) {
             return Err(WorldError::Default);
         }
-        let registry = &self.inner.worlds;
-        let removed = {
-            let mut named = registry.lock();
-            let removed = named.by_name.remove(name);
-            if removed.is_some() {
-                named.by_tenant.remove(&tenant_id(name));
-            }
-            registry.count.store(named.by_name.len(), Ordering::Relaxed);
-            removed
-        };
-        let slot = removed.ok_or_else(|| WorldError::NotFound(name.to_owned()))?;
+        let slot = self
+            .inner
+            .worlds
+            .remove(name, None)
+            .ok_or_else(|| WorldError::NotFound(name.to_owned()))?;
         if let Some(file) = &slot.state_file {
             // Under the world's lock, so that no write of a request still in it comes after.
             let _guard = slot.world.lock().unwrap_or_else(PoisonError::into_inner);

@@ -466,3 +466,39 @@ async fn a_state_file_is_written_at_start_or_the_server_does_not_start() {
         "{not_writable}"
     );
 }
+
+#[tokio::test]
+async fn a_world_whose_file_cannot_be_written_is_not_made() {
+    let (dir, _state, app) = started().await;
+    // The snapshot is written to `{name}.json.tmp` first: a directory there stops it.
+    let worlds = dir.path().join("state.json.worlds");
+    std::fs::create_dir_all(worlds.join("blocked.json.tmp")).expect("made");
+
+    let blocked = app
+        .control(Method::PUT, "/_mock/worlds/blocked", None)
+        .await;
+    let other = app.control(Method::PUT, "/_mock/worlds/other", None).await;
+
+    assert_eq!(blocked.status(), 500);
+    assert_eq!(
+        crate::helpers::header(&blocked, "x-mock-reason"),
+        "world.broken"
+    );
+    let body = json(blocked).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot write the state file")),
+        "{body}"
+    );
+    assert_eq!(other.status(), 201);
+    let listed = json(app.control(Method::GET, "/_mock/worlds", None).await).await;
+    let names: Vec<&str> = listed["worlds"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|w| w["name"].as_str())
+        .collect();
+    assert_eq!(names, ["default", "other"]);
+    assert!(!worlds.join("blocked.json").exists());
+}
