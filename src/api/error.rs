@@ -67,6 +67,13 @@ pub(crate) enum ApiError {
     #[error("{INTERNAL_ERROR_MESSAGE}")]
     Internal,
 
+    /// The request changed the state, and the change could not be written to the state file
+    /// (docs/reliability.md#the-state-file).
+    #[error(
+        "The change was made, but could not be written to the state file ({0}): it would not survive a restart."
+    )]
+    Unsaved(String),
+
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -82,7 +89,7 @@ impl ApiError {
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal | ApiError::Unsaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Domain(e) => kind_status(e.kind()),
         }
     }
@@ -105,6 +112,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "route.method-not-allowed",
             ApiError::PayloadTooLarge => "body.too-large",
             ApiError::Internal => "internal.panic",
+            ApiError::Unsaved(_) => "state-file.unwritten",
             ApiError::Domain(e) => e.reason(),
         }
     }
@@ -117,7 +125,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
             ApiError::PayloadTooLarge => "PayloadTooLarge",
-            ApiError::Internal => INTERNAL_ERROR_CODE,
+            ApiError::Internal | ApiError::Unsaved(_) => INTERNAL_ERROR_CODE,
             ApiError::BadRequest(..) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
                 match self.status_code() {
                     StatusCode::NOT_FOUND => "NotFound",

@@ -202,7 +202,20 @@ async fn checked_and_recorded(
         Body::from(body)
     };
     let request = Request::from_parts(parts, body);
-    let response = if is_api && state.has_faults() {
+    let response = if state.state_file().is_some() {
+        // Boxed: a request without a state file does not carry this future's room.
+        let answered = async {
+            if is_api && state.has_faults() {
+                inject(state, request, routes, id).await
+            } else {
+                route(routes, request).await
+            }
+        };
+        match Box::pin(crate::state::watch_saves(answered)).await {
+            (_, Some(why)) => ApiError::Unsaved(why).into_response(),
+            (response, None) => response,
+        }
+    } else if is_api && state.has_faults() {
         inject(state, request, routes, id).await
     } else {
         route(routes, request).await

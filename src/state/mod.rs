@@ -123,6 +123,25 @@ impl Drop for Watch {
     }
 }
 
+tokio::task_local! {
+    /// Within a request on a world with a state file (`watch_saves`): why a change the
+    /// request made could not be written, if one could not.
+    static UNSAVED: std::cell::RefCell<Option<String>>;
+}
+
+/// Runs `request` (a request's answer), and says why a change it made could not be written
+/// to the state file, if one could not: such an answer must not say the change was kept.
+pub(crate) async fn watch_saves<T>(
+    request: impl std::future::Future<Output = T>,
+) -> (T, Option<String>) {
+    UNSAVED
+        .scope(std::cell::RefCell::new(None), async move {
+            let answer = request.await;
+            (answer, UNSAVED.with(|unsaved| unsaved.borrow_mut().take()))
+        })
+        .await
+}
+
 /// How often a wait checks again without a change: operations move with time alone.
 pub(crate) const WAIT_TICK: Duration = Duration::from_millis(20);
 
@@ -463,12 +482,14 @@ impl AppState {
     }
 
     /// Writes the change to the state file, if there is one, before it is answered. A failed
-    /// write is logged as an error: the change stays in memory but would not survive a
-    /// restart.
+    /// write is logged as an error, and the request that made the change is answered with
+    /// one (`watch_saves`): the change stays in memory, and the next write that succeeds
+    /// writes the whole state, so the file holds it again.
     fn save(&self, store: &mut Store) {
         if let Some(file) = &self.slot.state_file {
             if let Err(e) = file.save(store, self.slot.clock.offset()) {
                 tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
+                let _ = UNSAVED.try_with(|unsaved| *unsaved.borrow_mut() = Some(e.to_string()));
             }
         }
     }

@@ -17,15 +17,10 @@ const OFFER: &str = "/api/publishers/contoso/offers";
 
 /// The reasons no request can bring about (a bug's answers, a body that cannot be read
 /// without the connection breaking); every other reason documented is asserted below.
-const NOT_REACHABLE: [&str; 4] = [
-    "internal.panic",
-    "world.broken",
-    "body.unreadable",
-    "identity.server_error",
-];
+const NOT_REACHABLE: [&str; 3] = ["internal.panic", "body.unreadable", "identity.server_error"];
 
 /// The reasons the tests of this file assert, one request each.
-const ASSERTED: [&str; 53] = [
+const ASSERTED: [&str; 55] = [
     "auth.missing-bearer",
     "auth.unknown-token",
     "auth.invalid-token",
@@ -69,6 +64,8 @@ const ASSERTED: [&str; 53] = [
     "world.limit",
     "world.not-found",
     "world.default",
+    "world.broken",
+    "state-file.unwritten",
     "identity.invalid_request",
     "identity.invalid_client",
     "identity.unauthorized_client",
@@ -673,6 +670,44 @@ async fn a_body_slower_than_the_request_timeout_says_so() {
     let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
     assert!(answer.starts_with("http/1.1 408"), "{answer}");
     assert!(answer.contains("x-mock-reason: body.timeout"), "{answer}");
+}
+
+/// A state file that cannot be written: a world that cannot be kept is not made, and a change
+/// that cannot be kept is not answered as kept.
+#[tokio::test]
+async fn a_state_file_that_cannot_be_written_says_so() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let state = dir.path().join("state.json");
+    let app = spawn_app_with(Config {
+        state_file: Some(state.clone()),
+        ..test_config()
+    })
+    .await;
+    // The first segment, not made yet, is a disk that is always full.
+    std::os::unix::fs::symlink("/dev/full", dir.path().join("state.json.1.log")).expect("linked");
+    // A world's snapshot goes to `{name}.json.tmp` first: a directory there stops it.
+    std::fs::create_dir_all(dir.path().join("state.json.worlds/blocked.json.tmp")).expect("made");
+
+    let world = ask(&app, Method::PUT, "/_mock/worlds/blocked", None, &[], None).await;
+    let written = ask(
+        &app,
+        Method::PUT,
+        format!("{OFFER}/unkept?{Q}"),
+        Some("t"),
+        &[],
+        Some(offer_document("unkept")),
+    )
+    .await;
+
+    expect(&world, 500, "world.broken");
+    expect(&written, 500, "state-file.unwritten");
+    let message = written.2["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("could not be written to the state file"),
+        "{message}"
+    );
+    let journal = app.server.control().journal("").expect("listed");
+    assert_eq!(journal[0]["reason"], "state-file.unwritten");
 }
 
 /// docs/reasons.md lists exactly the reasons asserted here and those no request can reach.

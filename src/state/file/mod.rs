@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::domain::{Store, StoreSnapshot};
+use crate::domain::{Change, Store, StoreSnapshot};
 
 /// Bumped when the snapshot's shape changes; format 1 (a snapshot without a log) is still read.
 const FORMAT: u32 = 2;
@@ -82,6 +82,9 @@ struct Writer {
     last_compaction: Option<Duration>,
     /// Why the file is no longer written, after a write that could not be undone.
     broken: Option<String>,
+    /// A write failed: the log lacks a change the state has, so the next record is the whole
+    /// state.
+    resync: bool,
     /// The world was deleted: nothing is written any more.
     removed: bool,
     buf: Vec<u8>,
@@ -198,11 +201,17 @@ impl StateFile {
         }
         let mut buf = std::mem::take(&mut writer.buf);
         buf.clear();
-        let encoded = record::encode(&mut buf, store, &changes, clock_offset);
+        let changes = if writer.resync {
+            &[Change::Whole][..]
+        } else {
+            &changes[..]
+        };
+        let encoded = record::encode(&mut buf, store, changes, clock_offset);
         let written = encoded
             .map_err(io::Error::other)
             .and_then(|()| writer.append(&self.inner.path, &buf));
         writer.buf = buf;
+        writer.resync = written.is_err();
         written?;
         let due = writer.log_bytes >= writer.snapshot_bytes.max(COMPACT_MIN_BYTES)
             && writer.log_bytes >= writer.retry_at;
@@ -384,4 +393,54 @@ fn write_snapshot(path: &Path, store: &Store, clock_offset: Duration, log: u64) 
     fs::rename(temp_path(path), path)?;
     File::open(read::parent(path))?.sync_all()?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind of each record of segment 1 of `path`, in order.
+    fn kinds(path: &Path) -> Vec<String> {
+        fs::read_to_string(segment_path(path, 1))
+            .expect("the log")
+            .lines()
+            .map(|line| {
+                let (_, json) = line.split_once(' ').expect("checksum, then JSON");
+                let record: serde_json::Value = serde_json::from_str(json).expect("JSON");
+                record
+                    .as_object()
+                    .and_then(|o| o.keys().next().cloned())
+                    .expect("one kind")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn after_a_failed_write_the_next_record_is_the_whole_state() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("state.json");
+        let (file, loaded) = StateFile::open(path.clone()).expect("opens");
+        assert!(loaded.is_none());
+        let mut store = Store::default();
+        store.keep_changes();
+        store.keep_whole();
+        file.save(&mut store, Duration::ZERO).expect("the snapshot");
+        store.clock_moved();
+        file.save(&mut store, Duration::from_secs(1))
+            .expect("a record");
+
+        // As a failed write leaves it: the log lacks a change the state has.
+        file.writer().resync = true;
+        store.clock_moved();
+        file.save(&mut store, Duration::from_secs(2))
+            .expect("a record");
+        store.clock_moved();
+        file.save(&mut store, Duration::from_secs(3))
+            .expect("a record");
+
+        assert_eq!(kinds(&path), ["segment", "clock", "whole", "clock"]);
+        let (_, loaded) = StateFile::open(path).expect("reads back");
+        let loaded = loaded.expect("a state");
+        assert_eq!(loaded.clock_offset, Duration::from_secs(3));
+    }
 }
