@@ -84,9 +84,10 @@ pub struct Config {
     )]
     pub control_token: Option<String>,
 
-    /// Keep offers and operations in this file: written after every change (atomically)
-    /// and read at start instead of the fixtures' state, so a restart loses nothing. A file
-    /// that cannot be read stops start-up.
+    /// Keep offers and operations in this file and the log beside it (PATH.N.log): each
+    /// change appended and synced before it is answered, compacted in the background, read
+    /// at start instead of the fixtures' state, so a restart loses nothing. A file that
+    /// cannot be read or written stops start-up.
     #[arg(long, global = true, env = "CPPMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
 
