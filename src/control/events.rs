@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -12,10 +13,13 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream;
 
 use crate::state::events::Event;
-use crate::state::{AppState, WAIT_TICK, Watch};
+use crate::state::{AppState, Watch};
 
 use super::docs::ControlAuth;
 use super::error::{ControlError, Result};
+
+/// The longest a stream sleeps without looking again.
+const MAX_TICK: Duration = Duration::from_secs(1);
 
 /// What one stream holds: a cursor and the events fetched but not yet sent — at most what the
 /// world keeps, whatever the client's speed.
@@ -42,13 +46,25 @@ impl Reader {
             let mut fetched = (Vec::new(), false);
             let cursor = self.cursor;
             self.watch
-                .next(WAIT_TICK, || {
+                .next(|| {
                     let now = state.now();
-                    fetched = state.with_world_quietly(|w| {
+                    let due;
+                    (fetched, due) = state.with_world_quietly(|w| {
                         w.catch_up_events(now);
-                        w.events.after(cursor)
+                        (w.events.after(cursor), w.events.next_due())
                     });
-                    !fetched.0.is_empty() || fetched.1
+                    if !fetched.0.is_empty() || fetched.1 {
+                        return None;
+                    }
+                    // Woken by a change (a request, a clock advance), or just past the end of
+                    // the next step of an operation followed, when the clock runs; at least
+                    // every second in any case.
+                    Some(match due {
+                        Some(due) if !state.clock().is_frozen() => {
+                            (due.since(now) + Duration::from_millis(1)).min(MAX_TICK)
+                        }
+                        _ => MAX_TICK,
+                    })
                 })
                 .await;
             let (events, lost) = fetched;

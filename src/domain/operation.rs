@@ -223,6 +223,21 @@ impl Operation {
         }
     }
 
+    /// The first instant after `now` at which a step ends (and so the next starts) or a
+    /// cancel takes effect; `None` once the operation has ended.
+    pub(crate) fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
+        if self.status_at(now).is_terminal() {
+            return None;
+        }
+        let elapsed = self.elapsed_at(now);
+        let mut end = Duration::ZERO;
+        let step_end = self.plan.durations.iter().find_map(|&duration| {
+            end += duration;
+            (end > elapsed).then(|| self.created.plus(end))
+        });
+        Timestamp::earliest(step_end, self.canceled_at().filter(|&at| at > now))
+    }
+
     /// Time the plan has run at `now`: up to `now`, or up to the cancel if that came first.
     pub(super) fn elapsed_at(&self, now: Timestamp) -> Duration {
         let end = match self.canceled_at() {
@@ -271,6 +286,21 @@ pub(super) mod tests {
             1,
             at(0.0),
         )
+    }
+
+    #[test]
+    fn the_next_change_is_the_end_of_the_running_step_or_a_cancel_before_it() {
+        let mut op = operation(SubmissionType::GoLive, &[10, 30], None);
+
+        assert_eq!(op.next_change_after(at(0.0)), Some(at(10.0)));
+        assert_eq!(op.next_change_after(at(5.0)), Some(at(10.0)));
+        // At the very end of a step, the next one's end.
+        assert_eq!(op.next_change_after(at(10.0)), Some(at(40.0)));
+        assert_eq!(op.next_change_after(at(40.0)), None, "ended");
+
+        op.cancel_at(at(20.0));
+        assert_eq!(op.next_change_after(at(15.0)), Some(at(20.0)));
+        assert_eq!(op.next_change_after(at(20.0)), None, "canceled");
     }
 
     #[test]

@@ -35,6 +35,14 @@ impl Timestamp {
         Self(self.0.saturating_add(duration_nanos(d)))
     }
 
+    /// The earlier of two instants, either of which may be missing.
+    pub(crate) fn earliest(a: Option<Self>, b: Option<Self>) -> Option<Self> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Time elapsed from `earlier` to `self`; zero if `earlier` is later.
     pub(crate) fn since(self, earlier: Timestamp) -> Duration {
         Duration::from_nanos(self.0.saturating_sub(earlier.0))

@@ -38,9 +38,17 @@ pub(crate) struct EventLog {
     /// The journal's sequence number up to which its entries were read.
     read_up_to: u64,
     open: Vec<Open>,
+    /// When the next step of an open operation ends, as of the last catch-up.
+    next_due: Option<Timestamp>,
 }
 
 impl EventLog {
+    /// When a step of an operation being followed next ends (or its cancel takes effect),
+    /// as of the last catch-up: when a stream has something to look at without a change.
+    pub(crate) fn next_due(&self) -> Option<Timestamp> {
+        self.next_due
+    }
+
     /// The events after `seq`, and whether any the stream had not read were dropped.
     pub(crate) fn after(&self, seq: u64) -> (Vec<Event>, bool) {
         let lost = seq < self.dropped_up_to;
@@ -117,6 +125,7 @@ impl World {
     /// The steps started and finished, and the operations ended, since last seen.
     fn step_events(&mut self, now: Timestamp) {
         let mut open = std::mem::take(&mut self.events.open);
+        let mut next_due = None;
         open.retain_mut(|tracked| {
             let Some(operation) = self.store.find_operation(tracked.id) else {
                 return false;
@@ -153,6 +162,7 @@ impl World {
             }
             tracked.steps = snapshot.steps.iter().map(|s| s.status).collect();
             if snapshot.status == OperationStatus::Running {
+                next_due = Timestamp::earliest(next_due, operation.next_change_after(now));
                 return true;
             }
             let seq = self.journal.take_seq();
@@ -170,6 +180,7 @@ impl World {
             false
         });
         self.events.open = open;
+        self.events.next_due = next_due;
     }
 }
 

@@ -101,15 +101,16 @@ pub(crate) struct Watch {
 }
 
 impl Watch {
-    /// The next change, or `tick`, whichever comes first; `ready` runs once the wake is armed
-    /// (so a change it misses wakes the wait) and may end it at once by giving `true`.
-    pub(crate) async fn next(&self, tick: Duration, ready: impl FnOnce() -> bool) {
+    /// Waits for the next change: `ready` runs once the wake is armed (so a change it misses
+    /// wakes the wait) and ends it at once by giving `None`, or gives how long to wait at most
+    /// (until the time something moves without a change, such as a step's end).
+    pub(crate) async fn next(&self, ready: impl FnOnce() -> Option<Duration>) {
         let changed = self.slot.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
-        if ready() {
+        let Some(tick) = ready() else {
             return;
-        }
+        };
         tokio::select! {
             () = &mut changed => {}
             () = tokio::time::sleep(tick) => {}
@@ -468,11 +469,11 @@ impl AppState {
                 .min(WAIT_TICK);
             let mut last = None;
             watch
-                .next(tick, || {
+                .next(|| {
                     let (met, seen) = check(self);
                     let done = met || tokio::time::Instant::now() >= deadline;
                     last = Some((met, seen, done));
-                    done
+                    (!done).then_some(tick)
                 })
                 .await;
             if let Some((met, seen, true)) = last {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, json, operation_id, spawn_app};
+use crate::helpers::{TestApp, json, operation_id, spawn_app, spawn_app_at_scale};
 
 /// One server-sent event: id, type, data.
 #[derive(Debug, Clone)]
@@ -112,6 +112,37 @@ async fn a_go_live_streams_its_start_its_steps_and_its_end_and_a_client_resumes(
     let again_ids: Vec<u64> = again.iter().map(|e| e.id).collect();
     let rest_ids: Vec<u64> = rest.iter().map(|e| e.id).collect();
     assert_eq!(again_ids, rest_ids);
+}
+
+/// With the clock running and nothing else happening, a stream wakes as each step ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_that_end_with_time_alone_are_streamed_as_they_end() {
+    // A go-live of 0.1 s then 0.4 s.
+    let app = spawn_app_at_scale(0.1).await;
+    let mut stream = subscribe(&app, None).await;
+    let id = operation_id(&app.go_live_location("contoso", "ready-to-go-live").await);
+
+    let events = read_events(&mut stream, |events| {
+        events.iter().any(|e| e.kind == "operation.ended")
+    })
+    .await;
+
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.data["step"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("operation.started", ""),
+            ("step.started", "publisher-signoff"),
+            ("step.finished", "publisher-signoff"),
+            ("step.started", "live"),
+            ("step.finished", "live"),
+            ("operation.ended", ""),
+        ]
+    );
+    assert!(events.iter().all(|e| e.data["operationId"] == id.as_str()));
 }
 
 #[tokio::test]
