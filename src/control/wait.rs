@@ -120,13 +120,7 @@ impl Condition {
                     "canceled",
                     "ended",
                 ];
-                if !STATUSES.contains(&op.status.as_str()) {
-                    return Err(ControlError::BadRequest(format!(
-                        "'{}' is not an operation status to wait for: use {}.",
-                        op.status,
-                        STATUSES.join(", ")
-                    )));
-                }
+                one_of(&op.status, &STATUSES, "an operation status to wait for")?;
                 Condition::Operation {
                     id: OperationId::parse(&op.id)?,
                     wanted: op.status,
@@ -149,13 +143,7 @@ impl Condition {
                     "canceled",
                     "failed",
                 ];
-                if !STATUSES.contains(&offer.status.as_str()) {
-                    return Err(ControlError::BadRequest(format!(
-                        "'{}' is not an offer status: use {}.",
-                        offer.status,
-                        STATUSES.join(", ")
-                    )));
-                }
+                one_of(&offer.status, &STATUSES, "an offer status")?;
                 Condition::Offer {
                     publisher: offer.publisher,
                     offer: offer.offer,
@@ -210,6 +198,18 @@ impl Condition {
             }
         }
     }
+}
+
+/// `Ok` when `value` is one of `allowed`; else the `400` that lists them (`what`: what a
+/// value is).
+fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<()> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(ControlError::BadRequest(format!(
+        "'{value}' is not {what}: use {}.",
+        allowed.join(", ")
+    )))
 }
 
 /// Waits for `wait`'s condition.

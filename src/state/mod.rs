@@ -403,11 +403,7 @@ impl AppState {
     /// unusable: every change is made in one step at the end of its function, so the data is
     /// consistent even then.
     pub(crate) fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        let mut guard = self
-            .slot
-            .world
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.lock_world();
         let generation = guard.store.generation();
         let result = f(&mut guard);
         if guard.store.generation() != generation {
@@ -426,23 +422,22 @@ impl AppState {
     /// Reads the world: `with_world` for a look that changes nothing and wakes no wait (a
     /// wait's own checks use it: waking itself, it would never sleep).
     pub(crate) fn peek_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
-        let guard = self
-            .slot
-            .world
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        f(&guard)
+        f(&self.lock_world())
     }
 
     /// `with_world` for what no wait needs to hear of and no state file keeps (a stream
     /// working out its events): no wake, no save.
     pub(crate) fn with_world_quietly<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        let mut guard = self
-            .slot
+        f(&mut self.lock_world())
+    }
+
+    /// The world's lock. A panic in an earlier holder does not make the state unusable (see
+    /// `with_world`).
+    fn lock_world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.slot
             .world
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        f(&mut guard)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A watch on the world's changes, for a stream: while it lives, `with_world` wakes it.

@@ -135,11 +135,9 @@ impl StateFile {
             None => None,
             Some(read) => {
                 if let Some((n, length)) = read.torn {
-                    cut(&segment_path(&path, n), length).map_err(|source| StateError::Read {
-                        path: segment_path(&path, n).display().to_string(),
-                        source,
-                    })?;
-                    tracing::warn!(path = %segment_path(&path, n).display(), "the state file's last record was not written whole (the server stopped while writing it, before answering); it is dropped");
+                    let at = segment_path(&path, n);
+                    cut(&at, length).map_err(read::unreadable(&at))?;
+                    tracing::warn!(path = %at.display(), "the state file's last record was not written whole (the server stopped while writing it, before answering); it is dropped");
                 }
                 for n in read.stale {
                     let _ = fs::remove_file(segment_path(&path, n));

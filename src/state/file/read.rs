@@ -52,10 +52,7 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let segments = segments_of(path).map_err(|source| StateError::Read {
-                path: shown(path),
-                source,
-            })?;
+            let segments = segments_of(path).map_err(unreadable(path))?;
             if let Some(&n) = segments.first() {
                 return Err(StateError::Corrupt {
                     path: shown(&segment_path(path, n)),
@@ -64,24 +61,13 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
             }
             return Ok(None);
         }
-        Err(source) => {
-            return Err(StateError::Read {
-                path: shown(path),
-                source,
-            });
-        }
+        Err(source) => return Err(unreadable(path)(source)),
     };
     let corrupt = |at: &Path, reason: String| StateError::Corrupt {
         path: shown(at),
         reason,
     };
-    let snapshot_bytes = file
-        .metadata()
-        .map_err(|source| StateError::Read {
-            path: shown(path),
-            source,
-        })?
-        .len();
+    let snapshot_bytes = file.metadata().map_err(unreadable(path))?.len();
     // Read as it streams in: the snapshot of a large state is hundreds of MiB.
     let saved: Saved = serde_json::from_reader(BufReader::with_capacity(1 << 20, file))
         .map_err(|e| corrupt(path, e.to_string()))?;
@@ -94,10 +80,7 @@ pub(super) fn read(path: &Path, upto: Option<u64>) -> Result<Option<Read>, State
     let first = saved.log;
     let mut store = Store::from_saved(saved.store).map_err(|e| corrupt(path, e))?;
     let mut clock_offset = Duration::from_nanos(saved.clock_offset_nanos);
-    let all = segments_of(path).map_err(|source| StateError::Read {
-        path: shown(path),
-        source,
-    })?;
+    let all = segments_of(path).map_err(unreadable(path))?;
     let stale = all.iter().copied().filter(|&n| n < first).collect();
     let mut numbers: Vec<u64> = all.into_iter().filter(|&n| n >= first).collect();
     if let Some(upto) = upto {
@@ -145,10 +128,7 @@ fn replay(
     clock_offset: &mut Duration,
     last: bool,
 ) -> Result<(u64, u64, bool), StateError> {
-    let file = File::open(at).map_err(|source| StateError::Read {
-        path: at.display().to_string(),
-        source,
-    })?;
+    let file = File::open(at).map_err(unreadable(at))?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut line = Vec::new();
     let mut good = 0u64;
@@ -159,10 +139,7 @@ fn replay(
         line.clear();
         let read = reader
             .read_until(b'\n', &mut line)
-            .map_err(|source| StateError::Read {
-                path: at.display().to_string(),
-                source,
-            })?;
+            .map_err(unreadable(at))?;
         if read == 0 {
             break;
         }
@@ -190,6 +167,14 @@ fn replay(
         None => Ok((good, records, false)),
         Some((_, BadLine::Checksum)) if last => Ok((good, records, true)),
         Some((number, bad)) => Err(bad_line(at, number, bad)),
+    }
+}
+
+/// The error of a file at `at` that cannot be read.
+pub(super) fn unreadable(at: &Path) -> impl FnOnce(io::Error) -> StateError + '_ {
+    move |source| StateError::Read {
+        path: at.display().to_string(),
+        source,
     }
 }
 
