@@ -421,7 +421,7 @@ impl ResponseForPanic for PanicResponse {
 }
 
 /// A panic's answer: the service's own 500, the panic's message logged, not sent.
-fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+pub(super) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let detail = panic
         .downcast_ref::<String>()
         .map(String::as_str)

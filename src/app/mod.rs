@@ -14,7 +14,7 @@ pub use routes::openapi_json;
 pub(crate) use crate::origin::SecureOrigin;
 
 use std::convert::Infallible;
-use std::future::ready;
+use std::future::{Future, ready};
 use std::sync::Arc;
 
 use axum::Router;
@@ -112,22 +112,28 @@ impl App {
         });
         // The front's future (kilobytes) is made where it is awaited, once: the same
         // expression here and in `answer`, not a helper that would move it.
-        let (front, prefix) = match self.front_for(&mut request) {
-            Ok(chosen) => chosen,
-            Err(refused) => return worlds::refusal(refused),
-        };
-        front.answer(trimmed(request), prefix).await
+        answered_even_if_it_panics(async move {
+            let (front, prefix) = match self.front_for(&mut request) {
+                Ok(chosen) => chosen,
+                Err(refused) => return worlds::refusal(refused),
+            };
+            front.answer(trimmed(request), prefix).await
+        })
+        .await
     }
 
     /// The answer to `request`: the identity platform's when it is addressed to its host,
     /// else the CPP API's of the request's world (the default one unless it names one). Only
     /// the front that answers is cloned for the request.
     pub(crate) async fn answer(&self, mut request: Request) -> Response {
-        let (front, prefix) = match self.front_for(&mut request) {
-            Ok(chosen) => chosen,
-            Err(refused) => return worlds::refusal(refused),
-        };
-        front.answer(trimmed(request), prefix).await
+        answered_even_if_it_panics(async move {
+            let (front, prefix) = match self.front_for(&mut request) {
+                Ok(chosen) => chosen,
+                Err(refused) => return worlds::refusal(refused),
+            };
+            front.answer(trimmed(request), prefix).await
+        })
+        .await
     }
 
     /// The front that answers `request`, and the world prefix its `Location` values get:
@@ -140,6 +146,18 @@ impl App {
             None => (self.cpp.clone(), None),
             Some(chosen) => (chosen.front, chosen.prefix),
         })
+    }
+}
+
+/// The answer `answering` gives, or — if anything on the request's way panics, the world's
+/// choice and the front included — the CPP `500` (its message logged, not sent): every request
+/// gets an HTTP answer, never a closed connection. The routes' own catch-panic (in the front)
+/// answers first where it can, so the journal sees those.
+async fn answered_even_if_it_panics(answering: impl Future<Output = Response>) -> Response {
+    use futures_util::FutureExt as _;
+    match std::panic::AssertUnwindSafe(answering).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => front::panic_response(panic),
     }
 }
 
@@ -158,5 +176,32 @@ fn trimmed(request: Request) -> Request {
     match trimmed {
         Ok(trimmed) => trimmed.into_body(),
         Err(never) => match never {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_outside_the_routes_is_answered_with_the_cpp_500() {
+        let answering = async {
+            if true {
+                panic!("in the front");
+            }
+            Response::new(Body::empty())
+        };
+
+        let response = answered_even_if_it_panics(answering).await;
+
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "InternalServerError");
     }
 }

@@ -15,7 +15,7 @@ use axum::response::IntoResponse as _;
 use crate::control::ControlError;
 use crate::domain::{Map, tenant_id};
 use crate::reply::custom_header;
-use crate::state::AppState;
+use crate::state::{AppState, WorldError};
 
 use super::front::Front;
 
@@ -91,18 +91,22 @@ fn world_header(request: &Request) -> Option<&HeaderValue> {
     custom_header(request.headers(), &X_MOCK_WORLD)
 }
 
-/// `/_world/{name}/rest?query` → `/rest?query`; gives the name and the prefix.
+/// `/_world/{name}/rest?query` → `/rest?query` (`/_world/{name}` alone → `/`); gives the
+/// name and the prefix. A prefix without a name, or whose name is not UTF-8 once decoded, is
+/// refused with `400 InvalidWorld`.
 fn strip_prefix(request: &mut Request) -> Result<(String, Box<str>), ControlError> {
     let uri = request.uri();
-    let after = &uri.path()[PREFIX.len()..];
-    let (name, rest) = match after.find('/') {
-        Some(at) => (&after[..at], &after[at..]),
-        None => (after, "/"),
-    };
-    let name = percent_encoding::percent_decode_str(name)
-        .decode_utf8_lossy()
-        .into_owned();
-    let prefix: Box<str> = format!("{PREFIX}{}", &after[..after.len() - rest.len()]).into();
+    let after = uri.path().get(PREFIX.len()..).unwrap_or_default();
+    let (encoded, rest) = after.split_at(after.find('/').unwrap_or(after.len()));
+    let name = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .map_err(|_| WorldError::InvalidName(encoded.to_owned()))?;
+    if name.is_empty() {
+        return Err(WorldError::InvalidName(String::new()).into());
+    }
+    let name = name.into_owned();
+    let prefix: Box<str> = format!("{PREFIX}{encoded}").into();
+    let rest = if rest.is_empty() { "/" } else { rest };
     let target = match uri.query() {
         Some(query) => format!("{rest}?{query}"),
         None => rest.to_owned(),

@@ -20,6 +20,7 @@ mod fixtures;
 mod fuzz_corpus;
 mod golive;
 mod helpers;
+mod hostile;
 mod https;
 mod identity;
 mod offers;
