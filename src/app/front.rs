@@ -61,15 +61,31 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub(crate) struct Front {
     state: AppState,
     routes: Routes,
+    /// Whether its `/api` requests are journaled: not those of the identity platform, whose
+    /// paths are tenants' (a tenant named `api` is one) and whose bodies carry secrets.
+    journaled: bool,
 }
 
 /// The router with its catch-panic: what [`Front`] passes each request on to.
 type Routes = CatchPanic<Router, PanicResponse>;
 
 impl Front {
+    /// The front of the CPP API and the control plane.
     pub(crate) fn new(state: AppState, router: Router) -> Self {
         let routes = CatchPanicLayer::custom(PanicResponse).layer(router);
-        Self { state, routes }
+        Self {
+            state,
+            routes,
+            journaled: true,
+        }
+    }
+
+    /// The front of the identity platform, whose requests the journal does not keep.
+    pub(crate) fn unjournaled(state: AppState, router: Router) -> Self {
+        Self {
+            journaled: false,
+            ..Self::new(state, router)
+        }
     }
 
     /// The state of the world this front serves.
@@ -81,7 +97,7 @@ impl Front {
     /// it in place, where tower's `call` must box it (a 3.5 KiB allocation and copy). With a
     /// world `prefix` (docs/worlds.md), its `Location` values carry it.
     pub(crate) async fn answer(self, request: Request, prefix: Option<Box<str>>) -> Response {
-        let response = with_request_id(&self.state, request, self.routes).await;
+        let response = with_request_id(&self.state, request, self.routes, self.journaled).await;
         match prefix {
             Some(prefix) => with_prefix(response, &prefix),
             None => response,
@@ -112,7 +128,12 @@ impl Service<Request> for Front {
 }
 
 /// Steps 1 and 5 of [`Front`] around the rest.
-async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> Response {
+async fn with_request_id(
+    state: &AppState,
+    request: Request,
+    routes: Routes,
+    journaled: bool,
+) -> Response {
     let started = Instant::now();
     // A new id is not added to the request: the routes do not read it, and the journal is
     // given it (as the last header, where an insert would have put it).
@@ -127,7 +148,8 @@ async fn with_request_id(state: &AppState, request: Request, routes: Routes) -> 
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let (mut response, error) = checked_and_recorded(state, request, routes, &id, new).await;
+    let (mut response, error) =
+        checked_and_recorded(state, request, routes, &id, new, journaled).await;
     let error_code = error.as_deref().map(|error| &*error.code);
     macro_rules! request_line {
         ($level:ident $(, $name:ident = $value:expr)?) => {
@@ -174,6 +196,7 @@ async fn checked_and_recorded(
     routes: Routes,
     id: &HeaderValue,
     new: bool,
+    journaled: bool,
 ) -> (Response, Option<Arc<ErrorText>>) {
     let (parts, body) = request.into_parts();
     let is_api = parts.uri.path().starts_with("/api");
@@ -184,16 +207,19 @@ async fn checked_and_recorded(
             return (refused, error);
         }
     };
-    let entry = (is_api && state.settings().journal_capacity > 0).then(|| {
+    let entry = (journaled && is_api && state.settings().journal_capacity > 0).then(|| {
         let mut entry = RecordedRequest::new(
             state.now(),
             &parts.method,
             &parts.uri,
             &parts.headers,
             new.then_some((&X_REQUEST_ID, id)),
-            |name, value| (name == header::AUTHORIZATION).then(|| redact(value)),
+            super::redact::header,
         );
-        entry.set_body(&body);
+        match super::redact::form_body(parts.headers.get(header::CONTENT_TYPE), &body) {
+            Some(redacted) => entry.set_body(&redacted),
+            None => entry.set_body(&body),
+        }
         entry
     });
     let body = if body.is_empty() {
@@ -348,20 +374,6 @@ async fn inject(state: &AppState, request: Request, routes: Routes, id: &HeaderV
     response
 }
 
-/// `Bearer abc…` → `Bearer [redacted]`: the scheme stays, the credentials go.
-fn redact(value: &HeaderValue) -> HeaderValue {
-    const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
-    const REDACTED: HeaderValue = HeaderValue::from_static("[redacted]");
-    let text = value.as_bytes().trim_ascii();
-    match text.iter().position(|&b| b == b' ') {
-        Some(at) if &text[..at] == b"Bearer" => BEARER,
-        Some(at) => {
-            HeaderValue::from_bytes(&[&text[..at], b" [redacted]"].concat()).unwrap_or(REDACTED)
-        }
-        None => REDACTED,
-    }
-}
-
 /// The answer a rule gives in place of the real one, if any (latency alone gives none).
 fn fault_response(effect: &Effect) -> Option<Response> {
     if effect.drop {
@@ -461,17 +473,6 @@ fn prefixed(value: &str, prefix: &str) -> Option<HeaderValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_are_redacted_and_the_scheme_kept() {
-        let redacted = |value: &'static str| redact(&HeaderValue::from_static(value));
-
-        assert_eq!(redacted("Bearer abc.def"), "Bearer [redacted]");
-        assert_eq!(redacted("  Bearer abc "), "Bearer [redacted]");
-        assert_eq!(redacted("Basic dXNlcjpwdw=="), "Basic [redacted]");
-        assert_eq!(redacted("secret-token"), "[redacted]");
-        assert_eq!(redacted(""), "[redacted]");
-    }
 
     #[tokio::test]
     async fn a_route_that_panics_is_answered_with_the_cpp_500() {

@@ -6,6 +6,7 @@ mod coverage;
 pub(crate) mod front;
 mod known;
 mod openapi;
+mod redact;
 mod routes;
 mod worlds;
 
@@ -70,7 +71,7 @@ pub(crate) struct App {
 
 impl App {
     pub(crate) fn new(state: AppState) -> Self {
-        let identity = Front::new(state.clone(), crate::identity::router(state.clone()));
+        let identity = Front::unjournaled(state.clone(), crate::identity::router(state.clone()));
         Self {
             cpp: front(state),
             identity,

@@ -4,7 +4,10 @@
 
 use std::io::{Read, Write};
 
-use crate::helpers::{BEARER, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{BEARER, contoso_token_request, spawn_app};
 
 /// `request` (the request line and headers, raw bytes) sent over a plain socket with
 /// `Connection: close`; the whole answer, or an empty one when the connection closed without
@@ -76,4 +79,79 @@ async fn a_world_prefix_with_a_name_and_nothing_after_it_reaches_the_world() {
         crate::helpers::header(&response, "x-mock-reason"),
         "route.unknown"
     );
+}
+
+#[tokio::test]
+async fn the_journal_keeps_no_credential_of_any_header() {
+    let app = spawn_app().await;
+
+    let response = app
+        .authed(
+            Method::GET,
+            "/api/publishers/contoso/offers?api-version=2017-10-31",
+        )
+        .header("Proxy-Authorization", "Basic dXNlcjpzM2NyZXQ=")
+        .header("Cookie", "session=s3cret-cookie")
+        .header("X-Api-Key", "s3cret-key")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 200);
+
+    let journal = app.control(Method::GET, "/_mock/journal", None).await;
+    let text = journal.text().await.expect("a body");
+    for secret in [
+        "dXNlcjpzM2NyZXQ=",
+        "s3cret-cookie",
+        "s3cret-key",
+        "test-token",
+    ] {
+        assert!(!text.contains(secret), "{secret} kept: {text}");
+    }
+    let journal: Value = serde_json::from_str(&text).expect("JSON");
+    let headers = &journal["requests"][0]["headers"];
+    let kept = |name: &str| {
+        headers
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|pair| pair[0] == name)
+            .map(|pair| pair[1].clone())
+    };
+    assert_eq!(kept("proxy-authorization"), Some(json!("Basic [redacted]")));
+    assert_eq!(kept("cookie"), Some(json!("[redacted]")));
+    assert_eq!(kept("authorization"), Some(json!("Bearer [redacted]")));
+}
+
+#[tokio::test]
+async fn a_sign_in_whose_tenant_is_api_is_not_journaled_and_no_form_secret_is_kept() {
+    let app = spawn_app().await;
+
+    let signed_in = contoso_token_request(&app, "api").await;
+    // Sent to the CPP host: an /api path the journal keeps, with a sign-in's form.
+    let misdirected = app
+        .client
+        .post(app.url("/api/oauth2/token?api-version=2017-10-31"))
+        .header("Authorization", BEARER)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "11111111-1111-1111-1111-111111111111"),
+            ("client_secret", "contoso-secret"),
+            ("client_assertion", "eyJhbGciOi.secret.assertion"),
+        ])
+        .send()
+        .await
+        .expect("answered");
+
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(misdirected.status(), 404);
+    let journal = app.control(Method::GET, "/_mock/journal", None).await;
+    let text = journal.text().await.expect("a body");
+    assert!(!text.contains("contoso-secret"), "{text}");
+    assert!(!text.contains("secret.assertion"), "{text}");
+    let journal: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(journal["count"], 1, "only the misdirected one: {journal}");
+    let body = journal["requests"][0]["body"].as_str().unwrap_or_default();
+    assert!(body.contains("client_secret=%5Bredacted%5D"), "{journal}");
+    assert!(body.contains("client_id=11111111"), "{journal}");
 }

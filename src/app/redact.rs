@@ -1,0 +1,146 @@
+//! What the journal never keeps (docs/reliability.md#what-the-journal-keeps): the credentials
+//! of request headers, and the secrets of a sign-in form, whatever the path it was sent to.
+
+use axum::http::{HeaderName, HeaderValue, header};
+
+/// The recorded form of header `name`'s `value`, when it carries a credential: `Bearer abc…`
+/// → `Bearer [redacted]` (the scheme stays, the credentials go); `None` for any other header.
+pub(super) fn header(name: &HeaderName, value: &HeaderValue) -> Option<HeaderValue> {
+    is_credential(name).then(|| credentials_redacted(value))
+}
+
+/// Whether header `name` carries a credential: `Authorization`, `Proxy-Authorization`,
+/// `Cookie`, an API key (`*-key`), and any whose name speaks of a token, secret or password.
+fn is_credential(name: &HeaderName) -> bool {
+    if name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION {
+        return true;
+    }
+    let name = name.as_str();
+    name == "cookie"
+        || name.ends_with("-key")
+        || ["token", "secret", "password", "signature"]
+            .iter()
+            .any(|word| name.contains(word))
+}
+
+fn credentials_redacted(value: &HeaderValue) -> HeaderValue {
+    const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
+    const REDACTED: HeaderValue = HeaderValue::from_static("[redacted]");
+    let text = value.as_bytes().trim_ascii();
+    match text.iter().position(|&b| b == b' ') {
+        Some(at) if &text[..at] == b"Bearer" => BEARER,
+        Some(at) if text[..at].iter().all(u8::is_ascii_alphanumeric) => {
+            HeaderValue::from_bytes(&[&text[..at], b" [redacted]"].concat()).unwrap_or(REDACTED)
+        }
+        _ => REDACTED,
+    }
+}
+
+/// The fields of a form body that carry a secret (OAuth 2.0 token requests: RFC 6749 §4.4 and
+/// §2.3.1, RFC 7521 §4.2, RFC 7523).
+const SECRET_FIELDS: [&str; 6] = [
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "password",
+    "refresh_token",
+    "code",
+];
+
+/// `body` as the journal keeps it: a form (`application/x-www-form-urlencoded`) with the
+/// values of its secret fields replaced by `[redacted]`; any other body as it is (`None`).
+pub(super) fn form_body(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<Vec<u8>> {
+    let is_form = content_type.is_some_and(|value| {
+        value
+            .as_bytes()
+            .split(|&b| b == b';')
+            .next()
+            .is_some_and(|mime| {
+                mime.trim_ascii()
+                    .eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+            })
+    });
+    if !is_form {
+        return None;
+    }
+    let mut kept = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(body) {
+        if SECRET_FIELDS.iter().any(|secret| key == *secret) {
+            kept.append_pair(&key, "[redacted]");
+        } else {
+            kept.append_pair(&key, &value);
+        }
+    }
+    Some(kept.finish().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_and_the_scheme_kept() {
+        let redacted = |name: &'static str, value: &'static str| {
+            header(
+                &HeaderName::from_static(name),
+                &HeaderValue::from_static(value),
+            )
+        };
+
+        assert_eq!(
+            redacted("authorization", "Bearer abc.def").as_ref(),
+            Some(&HeaderValue::from_static("Bearer [redacted]"))
+        );
+        assert_eq!(
+            redacted("authorization", "  Bearer abc "),
+            Some(HeaderValue::from_static("Bearer [redacted]"))
+        );
+        assert_eq!(
+            redacted("proxy-authorization", "Basic dXNlcjpwdw=="),
+            Some(HeaderValue::from_static("Basic [redacted]"))
+        );
+        assert_eq!(
+            redacted("authorization", "secret-token"),
+            Some(HeaderValue::from_static("[redacted]"))
+        );
+        assert_eq!(
+            redacted("cookie", "session=abc; other=def"),
+            Some(HeaderValue::from_static("[redacted]"))
+        );
+        for name in [
+            "x-api-key",
+            "x-auth-token",
+            "x-client-secret",
+            "ocp-apim-subscription-key",
+        ] {
+            assert_eq!(
+                redacted(name, "abc"),
+                Some(HeaderValue::from_static("[redacted]")),
+                "{name}"
+            );
+        }
+        assert_eq!(redacted("content-type", "application/json"), None);
+        assert_eq!(redacted("x-request-id", "abc"), None);
+    }
+
+    #[test]
+    fn a_sign_in_form_keeps_its_fields_but_not_its_secrets() {
+        let form = HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8");
+        let body = b"grant_type=client_credentials&client_id=app&client_secret=s3cret\
+                     &client_assertion=eyJ.x.y&resource=https%3A%2F%2Fcloudpartner.azure.com";
+
+        let kept = form_body(Some(&form), body).expect("a form");
+
+        let kept = String::from_utf8(kept).expect("text");
+        assert!(!kept.contains("s3cret") && !kept.contains("eyJ"), "{kept}");
+        assert!(kept.contains("client_secret=%5Bredacted%5D"), "{kept}");
+        assert!(kept.contains("client_id=app"), "{kept}");
+        assert!(
+            kept.contains("resource=https%3A%2F%2Fcloudpartner.azure.com"),
+            "{kept}"
+        );
+        let json = HeaderValue::from_static("application/json");
+        assert_eq!(form_body(Some(&json), b"{\"client_secret\": 1}"), None);
+        assert_eq!(form_body(None, body), None);
+    }
+}
