@@ -19,7 +19,7 @@ use tower::{Service, ServiceExt};
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, ResponseForPanic};
 
 use crate::api::{ApiError, answered_error, error_response};
-use crate::domain::names_in_path;
+use crate::domain::{MAX_JSON_DEPTH, names_in_path, nests_too_deep};
 use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, X_MOCK_REASON, custom_header};
 use crate::state::AppState;
 use crate::state::journal::{Answer, ErrorText, RecordedRequest};
@@ -294,13 +294,25 @@ fn answer_of(response: &Response, error: Option<Arc<ErrorText>>) -> Answer {
 struct FiredRule(Arc<str>);
 
 /// The whole body, if there is one: `408` (CPP body) when it takes longer than the request
-/// timeout to arrive, `413` past `BODY_LIMIT`. A request without a body sets no timer.
+/// timeout to arrive, `413` past `BODY_LIMIT`, `400` when it nests deeper than any JSON
+/// document the server keeps (`MAX_JSON_DEPTH`: what was accepted must read back from the
+/// state file), whatever the route. A request without a body sets no timer.
 async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
     let limit = state.settings().request_timeout;
     let refused = match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) if nests_too_deep(&bytes) => {
+            // The connection can carry on: the body was read whole.
+            return Err(ApiError::BadRequest(
+                "body.too-deep",
+                format!(
+                    "The request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep, more than the service keeps."
+                ),
+            )
+            .into_response());
+        }
         Ok(Ok(bytes)) => return Ok(bytes),
         Ok(Err(_)) => ApiError::PayloadTooLarge.into_response(),
         Err(_) => {

@@ -25,6 +25,42 @@ pub(crate) fn without_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(BOM).unwrap_or(body)
 }
 
+/// How deeply the arrays and objects of a JSON document the server accepts may nest
+/// (docs/behaviour.md#request-bodies): well below what the state file's reader takes (128, with
+/// the few levels a record puts around a document), so whatever was accepted reads back.
+pub(crate) const MAX_JSON_DEPTH: usize = 64;
+
+/// Whether the arrays and objects of `body` (JSON, or what claims to be) nest deeper than
+/// `MAX_JSON_DEPTH`: one pass over its bytes, strings skipped, whether or not it is valid.
+pub(crate) fn nests_too_deep(body: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A serde error message in JSON terms.
 pub(crate) fn json_terms(error: &impl std::fmt::Display) -> String {
     let message = error.to_string();
@@ -146,6 +182,24 @@ fn plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+
+        assert!(!nests_too_deep(nested(MAX_JSON_DEPTH).as_bytes()));
+        assert!(nests_too_deep(nested(MAX_JSON_DEPTH + 1).as_bytes()));
+        let objects = format!("{}1{}", "{\"a\":".repeat(65), "}".repeat(65));
+        assert!(nests_too_deep(objects.as_bytes()));
+        let in_a_string = format!("{{\"a\": \"{}\\\"{}\"}}", "[".repeat(200), "{".repeat(200));
+        assert!(!nests_too_deep(in_a_string.as_bytes()), "{in_a_string}");
+        // Siblings do not add up.
+        let wide = format!("[{}]", vec![nested(60); 100].join(","));
+        assert!(!nests_too_deep(wide.as_bytes()));
+        // Unbalanced closers count as nothing, not as room for more.
+        let closers = format!("{}{}", "]".repeat(100), nested(MAX_JSON_DEPTH + 1));
+        assert!(nests_too_deep(closers.as_bytes()));
+    }
 
     fn terms<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
         json_terms(&serde_json::from_str::<T>(json).expect_err("an error"))

@@ -22,7 +22,7 @@ pub(crate) use ids::{
     IdSource, OperationId, OperationKey, id_key, name_key, name_lookup, names_in_path, seeded_uuid,
     tenant_id, validate_name,
 };
-pub(crate) use json::{json_terms, json_type, without_bom};
+pub(crate) use json::{MAX_JSON_DEPTH, json_terms, json_type, nests_too_deep, without_bom};
 pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,

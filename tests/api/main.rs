@@ -29,6 +29,7 @@ mod operations;
 mod pipeline;
 mod publish;
 mod put;
+mod read_back;
 mod reasons;
 mod repeatable;
 mod server;

@@ -20,7 +20,7 @@ const OFFER: &str = "/api/publishers/contoso/offers";
 const NOT_REACHABLE: [&str; 3] = ["internal.panic", "body.unreadable", "identity.server_error"];
 
 /// The reasons the tests of this file assert, one request each.
-const ASSERTED: [&str; 55] = [
+const ASSERTED: [&str; 56] = [
     "auth.missing-bearer",
     "auth.unknown-token",
     "auth.invalid-token",
@@ -33,6 +33,7 @@ const ASSERTED: [&str; 55] = [
     "body.invalid-json",
     "body.invalid",
     "body.invalid-document",
+    "body.too-deep",
     "body.too-large",
     "body.timeout",
     "publisher.not-found",
@@ -213,6 +214,11 @@ async fn the_api_says_why_it_refuses() {
         case(post.clone(), golive.clone(), 400, "body.invalid").body("[]"),
         case(put.clone(), draft.clone(), 400, "body.invalid-document")
             .body(offer_document("other")),
+        case(put.clone(), draft.clone(), 400, "body.too-deep").body(format!(
+            "{}{}",
+            "[".repeat(65),
+            "]".repeat(65)
+        )),
         case(put.clone(), draft.clone(), 413, "body.too-large").body("x".repeat(3 << 20)),
         case(
             get.clone(),
