@@ -20,6 +20,16 @@ pub(crate) const INTERNAL_ERROR_CODE: &str = "InternalServerError";
 pub(crate) const INTERNAL_ERROR_MESSAGE: &str =
     "We cannot complete the request now, please try again later.";
 
+/// The token of an `Authorization: Bearer <token>` header — the scheme case-insensitive (RFC
+/// 7235 §2.1), the token non-empty, spaces around either ignored: the one reading of a bearer
+/// token, for the CPP API, the control token and the choice of a world by tenant.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// `value` as a JSON body with `Content-Type: application/json; charset=utf-8`.
 pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
     match json_bytes(value) {
@@ -85,5 +95,26 @@ pub(crate) fn status_str(status: OperationStatus, success: SuccessStatus) -> &'s
         OperationStatus::Complete => success.as_str(),
         OperationStatus::Failed => "failed",
         OperationStatus::Canceled => "canceled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        let token = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            bearer_token(&headers).map(str::to_owned)
+        };
+        assert_eq!(token("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(token("bearer  abc ").as_deref(), Some("abc"));
+        assert_eq!(token("BEARER abc").as_deref(), Some("abc"));
+        assert_eq!(token("Bearer ").as_deref(), None);
+        assert_eq!(token("Basic abc").as_deref(), None);
+        assert_eq!(token("Bearer").as_deref(), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 }

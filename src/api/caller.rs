@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use axum::extract::RawPathParams;
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 
 use crate::config::AuthMode;
 use crate::domain::{Grants, name_lookup};
+use crate::reply::bearer_token;
 use crate::state::{AUDIENCE, AppState, TokenKeys};
 
 use super::error::{API_VERSION, ApiError};
@@ -62,13 +63,9 @@ impl Caller {
 
 /// Who the bearer token says is calling (`401` without one the auth mode accepts).
 fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .ok_or(ApiError::Unauthorized {
-            invalid_token: false,
-        })?;
+    let token = bearer_token(headers).ok_or(ApiError::Unauthorized {
+        invalid_token: false,
+    })?;
     match state.settings().auth {
         AuthMode::Any => Ok(Caller::Anyone),
         AuthMode::Strict => {
@@ -117,14 +114,6 @@ fn signed_in(state: &AppState, keys: &TokenKeys, token: &str) -> Result<Caller, 
     }
     let grants = state.with_world(|w| w.store.client(&claims.appid).map(|c| c.grants.clone()));
     Ok(Caller::Only(grants.unwrap_or_else(|| Arc::from([]))))
-}
-
-/// The token of a `Bearer` credential: the scheme is case-insensitive (RFC 7235), the token
-/// non-empty.
-fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// `400 InvalidAPIVersion` unless the query has `api-version=2017-10-31` (the key in any
@@ -185,18 +174,4 @@ fn path_publisher(params: &RawPathParams) -> Option<&str> {
         "operationKey" => value.split('$').next(),
         _ => None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bearer_tokens_are_read_case_insensitively() {
-        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
-        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
-        assert_eq!(bearer_token("Bearer "), None);
-        assert_eq!(bearer_token("Basic abc"), None);
-        assert_eq!(bearer_token("Bearer"), None);
-    }
 }

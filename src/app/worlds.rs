@@ -6,7 +6,6 @@
 use std::sync::{Mutex, PoisonError};
 
 use axum::extract::Request;
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderName, HeaderValue, Uri};
 use axum::response::Response;
 
@@ -14,7 +13,7 @@ use axum::response::IntoResponse as _;
 
 use crate::control::ControlError;
 use crate::domain::{Map, tenant_id};
-use crate::reply::custom_header;
+use crate::reply::{bearer_token, custom_header};
 use crate::state::{AppState, WorldError};
 
 use super::front::Front;
@@ -122,13 +121,7 @@ fn strip_prefix(request: &mut Request) -> Result<(String, Box<str>), ControlErro
 /// The world of the tenant of the bearer token, when the mock signed it and a world of that
 /// tenant exists.
 fn world_of_token(state: &AppState, request: &Request) -> Option<AppState> {
-    let token = request
-        .headers()
-        .get(AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?
-        .trim();
+    let token = bearer_token(request.headers())?;
     // Only a JWT (three parts) can be one of the mock's.
     if token.bytes().filter(|b| *b == b'.').count() != 2 {
         return None;

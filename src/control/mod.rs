@@ -16,12 +16,13 @@ pub(crate) mod world;
 pub(crate) mod worlds;
 
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::HeaderMap;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::reply::bearer_token;
 use crate::state::AppState;
 
 pub(crate) use docs::ControlAuth;
@@ -73,17 +74,17 @@ pub(crate) async fn require_control_token(
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(expected) = &state.settings().control_token {
-        let given = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        if given != Some(expected.as_str()) {
-            return ControlError::Unauthorized.into_response();
-        }
+    if !carries_control_token(&state, request.headers()) {
+        return ControlError::Unauthorized.into_response();
     }
     next.run(request).await
+}
+
+/// Whether `headers` carry the control token as `Authorization: Bearer …` (always, when no
+/// control token is set).
+pub(crate) fn carries_control_token(state: &AppState, headers: &HeaderMap) -> bool {
+    match &state.settings().control_token {
+        Some(expected) => bearer_token(headers) == Some(expected.as_str()),
+        None => true,
+    }
 }

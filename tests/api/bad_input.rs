@@ -177,7 +177,11 @@ async fn malformed_deep_and_huge_json_bodies_get_cpp_errors() {
 
     assert_eq!((truncated.0, truncated.1.as_str()), (400, "BadRequest"));
     assert_eq!((nested.0, nested.1.as_str()), (400, "BadRequest"));
-    assert!(nested.2.contains("more than 64 levels deep"), "{}", nested.2);
+    assert!(
+        nested.2.contains("more than 64 levels deep"),
+        "{}",
+        nested.2
+    );
     assert_eq!((too_big.0, too_big.1.as_str()), (413, "PayloadTooLarge"));
     assert_eq!(closes, "close");
     assert_eq!(not_utf8.0, 400);

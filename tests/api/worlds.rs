@@ -354,6 +354,50 @@ async fn a_token_the_mock_issued_selects_the_world_of_its_tenant() {
 }
 
 #[tokio::test]
+async fn a_lower_case_bearer_scheme_selects_the_world_of_its_tenant_too() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.control(Method::PUT, "/_mock/worlds/team-b", None)
+            .await
+            .status(),
+        201
+    );
+    let answer = crate::helpers::contoso_token_request(&app, "team-b").await;
+    let token = json(answer).await["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+
+    let started = app
+        .client
+        .post(app.url(GOLIVE))
+        .header("Authorization", format!("bearer {token}"))
+        .send()
+        .await
+        .expect("answered");
+
+    assert_eq!(started.status(), 202);
+    let in_team_b = in_world(
+        &app.client,
+        &app.base_url,
+        "team-b",
+        By::Header,
+        Method::GET,
+        "/_mock/journal/count",
+    )
+    .send()
+    .await
+    .expect("answered");
+    assert_eq!(
+        json(in_team_b).await["count"],
+        1,
+        "RFC 7235: the scheme ignores case"
+    );
+    let in_default = json(app.control(Method::GET, "/_mock/journal/count", None).await).await;
+    assert_eq!(in_default["count"], 0);
+}
+
+#[tokio::test]
 async fn a_bad_world_name_is_a_clear_400() {
     let app = spawn_app().await;
 
