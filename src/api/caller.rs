@@ -61,6 +61,19 @@ impl Caller {
     }
 }
 
+/// How every `/api` route would refuse a request with `headers` and `query` before anything
+/// else, if it would: the bearer token (`401`), then the api-version (`400`). What decides,
+/// before the route runs, whether its body is read and whether it may make the world it names.
+pub(crate) fn first_refusal(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Option<ApiError> {
+    caller(state, headers)
+        .err()
+        .or_else(|| check_api_version(query).err())
+}
+
 /// Who the bearer token says is calling (`401` without one the auth mode accepts).
 fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let token = bearer_token(headers).ok_or(ApiError::Unauthorized {

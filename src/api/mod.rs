@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+pub(crate) use caller::first_refusal;
 pub(crate) use docs::LocationHeaders;
 pub(crate) use error::{ApiError, answered_error, error_response};
 

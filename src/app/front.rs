@@ -61,9 +61,18 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub(crate) struct Front {
     state: AppState,
     routes: Routes,
-    /// Whether its `/api` requests are journaled: not those of the identity platform, whose
-    /// paths are tenants' (a tenant named `api` is one) and whose bodies carry secrets.
-    journaled: bool,
+    plane: Plane,
+}
+
+/// What a front serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plane {
+    /// The CPP API and the control plane: `/api` requests journaled, the first checks of a
+    /// route made before its body is read.
+    Cpp,
+    /// The emulated sign-in, whose paths are tenants (a tenant named `api` is one) and whose
+    /// bodies carry secrets: nothing journaled, no CPP check.
+    Identity,
 }
 
 /// The router with its catch-panic: what [`Front`] passes each request on to.
@@ -76,14 +85,14 @@ impl Front {
         Self {
             state,
             routes,
-            journaled: true,
+            plane: Plane::Cpp,
         }
     }
 
-    /// The front of the identity platform, whose requests the journal does not keep.
-    pub(crate) fn unjournaled(state: AppState, router: Router) -> Self {
+    /// The front of the identity platform.
+    pub(crate) fn identity(state: AppState, router: Router) -> Self {
         Self {
-            journaled: false,
+            plane: Plane::Identity,
             ..Self::new(state, router)
         }
     }
@@ -97,7 +106,7 @@ impl Front {
     /// it in place, where tower's `call` must box it (a 3.5 KiB allocation and copy). With a
     /// world `prefix` (docs/worlds.md), its `Location` values carry it.
     pub(crate) async fn answer(self, request: Request, prefix: Option<Box<str>>) -> Response {
-        let response = with_request_id(&self.state, request, self.routes, self.journaled).await;
+        let response = with_request_id(&self.state, request, self.routes, self.plane).await;
         match prefix {
             Some(prefix) => with_prefix(response, &prefix),
             None => response,
@@ -132,7 +141,7 @@ async fn with_request_id(
     state: &AppState,
     request: Request,
     routes: Routes,
-    journaled: bool,
+    plane: Plane,
 ) -> Response {
     let started = Instant::now();
     // A new id is not added to the request: the routes do not read it, and the journal is
@@ -148,8 +157,7 @@ async fn with_request_id(
     };
     let method = request.method().clone();
     let uri = request.uri().clone();
-    let (mut response, error) =
-        checked_and_recorded(state, request, routes, &id, new, journaled).await;
+    let (mut response, error) = checked_and_recorded(state, request, routes, &id, new, plane).await;
     let error_code = error.as_deref().map(|error| &*error.code);
     macro_rules! request_line {
         ($level:ident $(, $name:ident = $value:expr)?) => {
@@ -196,18 +204,30 @@ async fn checked_and_recorded(
     routes: Routes,
     id: &HeaderValue,
     new: bool,
-    journaled: bool,
+    plane: Plane,
 ) -> (Response, Option<Arc<ErrorText>>) {
     let (parts, body) = request.into_parts();
     let is_api = parts.uri.path().starts_with("/api");
-    let body = match read_body(state, body).await {
-        Ok(body) => body,
-        Err(refused) => {
-            let error = is_api.then(|| answered_error(&refused).cloned()).flatten();
-            return (refused, error);
+    // A body its route would refuse without reading (no token, a wrong api-version or
+    // control token) is never read: the route answers as it would, and the connection, which
+    // still holds the body, closes after the answer.
+    let unread = plane == Plane::Cpp
+        && !body.is_end_stream()
+        && !super::access::passes_first_checks(state, &parts.uri, &parts.headers);
+    let body = if unread {
+        drop(body);
+        Bytes::new()
+    } else {
+        match read_body(state, body).await {
+            Ok(body) => body,
+            Err(refused) => {
+                let error = is_api.then(|| answered_error(&refused).cloned()).flatten();
+                return (refused, error);
+            }
         }
     };
-    let entry = (journaled && is_api && state.settings().journal_capacity > 0).then(|| {
+    let journaled = plane == Plane::Cpp && is_api;
+    let entry = (journaled && state.settings().journal_capacity > 0).then(|| {
         let mut entry = RecordedRequest::new(
             state.now(),
             &parts.method,
@@ -246,6 +266,7 @@ async fn checked_and_recorded(
     } else {
         route(routes, request).await
     };
+    let response = if unread { closing(response) } else { response };
     let error = is_api.then(|| answered_error(&response).cloned()).flatten();
     if let Some(mut entry) = entry {
         entry.status = response

@@ -2,6 +2,7 @@
 //! embedding it and for tests through tower, `App` for the server. All three are the same
 //! front ([`front::Front`]) around the same route table (`routes.rs`).
 
+mod access;
 mod coverage;
 pub(crate) mod front;
 mod known;
@@ -26,7 +27,6 @@ use hyper::body::Incoming;
 use tower::Service;
 use tower_http::normalize_path::NormalizePath;
 
-use crate::control::ControlError;
 use crate::state::AppState;
 
 use front::Front;
@@ -71,7 +71,7 @@ pub(crate) struct App {
 
 impl App {
     pub(crate) fn new(state: AppState) -> Self {
-        let identity = Front::unjournaled(state.clone(), crate::identity::router(state.clone()));
+        let identity = Front::identity(state.clone(), crate::identity::router(state.clone()));
         Self {
             cpp: front(state),
             identity,
@@ -116,7 +116,7 @@ impl App {
         answered_even_if_it_panics(async move {
             let (front, prefix) = match self.front_for(&mut request) {
                 Ok(chosen) => chosen,
-                Err(refused) => return worlds::refusal(refused),
+                Err(refused) => return *refused,
             };
             front.answer(trimmed(request), prefix).await
         })
@@ -130,7 +130,7 @@ impl App {
         answered_even_if_it_panics(async move {
             let (front, prefix) = match self.front_for(&mut request) {
                 Ok(chosen) => chosen,
-                Err(refused) => return worlds::refusal(refused),
+                Err(refused) => return *refused,
             };
             front.answer(trimmed(request), prefix).await
         })
@@ -139,7 +139,10 @@ impl App {
 
     /// The front that answers `request`, and the world prefix its `Location` values get:
     /// the identity platform's, a named world's, or the default world's CPP front.
-    fn front_for(&self, request: &mut Request) -> Result<(Front, Option<Box<str>>), ControlError> {
+    fn front_for(
+        &self,
+        request: &mut Request,
+    ) -> Result<(Front, Option<Box<str>>), worlds::Refused> {
         if Self::is_identity(request) {
             return Ok((self.identity.clone(), None));
         }

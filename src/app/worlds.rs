@@ -1,6 +1,7 @@
 //! Which world a request is for (docs/worlds.md): the path prefix `/_world/{name}/…`, else
 //! the `X-Mock-World` header, else — when named worlds exist — the tenant of a token the
-//! mock issued; none of them: the default world. Each named world has a front of its own
+//! mock issued; none of them: the default world. A world named that does not exist is made
+//! only for a request allowed to make it (`access.rs`). Each named world has a front of its own
 //! (its routes with its state), made on its first request and kept.
 
 use std::sync::{Mutex, PoisonError};
@@ -16,6 +17,7 @@ use crate::domain::{Map, tenant_id};
 use crate::reply::{bearer_token, custom_header};
 use crate::state::{AppState, WorldError};
 
+use super::access::{first_refusal, may_make_world};
 use super::front::Front;
 
 /// The header that names a request's world.
@@ -44,13 +46,13 @@ impl WorldFronts {
         &self,
         state: &AppState,
         request: &mut Request,
-    ) -> Result<Option<Chosen>, ControlError> {
+    ) -> Result<Option<Chosen>, Refused> {
         let (world, prefix) = if request.uri().path().starts_with(PREFIX) {
-            let (name, prefix) = strip_prefix(request)?;
-            (state.world(&name)?, Some(prefix))
+            let (name, prefix) = strip_prefix(request).map_err(refused)?;
+            (named(state, &name, request)?, Some(prefix))
         } else if let Some(name) = world_header(request) {
             let name = name.to_str().unwrap_or_default().trim();
-            (state.world(name)?, None)
+            (named(state, name, request)?, None)
         } else if state.has_named_worlds() {
             match world_of_token(state, request) {
                 Some(world) => (world, None),
@@ -83,6 +85,34 @@ impl WorldFronts {
         fronts.insert(name.into(), front.clone());
         front
     }
+}
+
+/// The world `name`, made for `request` if it does not exist and the request may make it
+/// (`access::may_make_world`): a refused request, or one to an open route, makes none.
+fn named(state: &AppState, name: &str, request: &Request) -> Result<AppState, Refused> {
+    if let Some(world) = state.find_world(name).map_err(refused)? {
+        return Ok(world);
+    }
+    // Refused as its route would refuse it, in no world (nothing is journaled).
+    if let Some(refusal) = first_refusal(state, request.uri(), request.headers()) {
+        return Err(Box::new(refusal));
+    }
+    if !may_make_world(state, request.method(), request.uri()) {
+        return Err(refused(WorldError::NotMade {
+            name: name.to_owned(),
+            control_token: state.settings().control_token.is_some(),
+        }));
+    }
+    state.world(name).map_err(refused)
+}
+
+/// The answer refusing a request before its world is chosen; boxed, since it is rare and a
+/// `Response` is large.
+pub(super) type Refused = Box<Response>;
+
+/// The answer refusing a request's world.
+fn refused(error: impl Into<ControlError>) -> Refused {
+    Box::new(refusal(error.into()))
 }
 
 /// The `X-Mock-World` value, if the request has one.

@@ -57,7 +57,7 @@ impl ControlError {
             ControlError::World(e) => match e {
                 WorldError::InvalidName(_) => "world.invalid-name",
                 WorldError::Limit(_) => "world.limit",
-                WorldError::NotFound(_) => "world.not-found",
+                WorldError::NotFound(_) | WorldError::NotMade { .. } => "world.not-found",
                 WorldError::Default => "world.default",
                 WorldError::Broken { .. } => "world.broken",
             },
@@ -73,7 +73,9 @@ impl ControlError {
             ControlError::World(e) => match e {
                 WorldError::Limit(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyWorlds"),
                 WorldError::InvalidName(_) => (StatusCode::BAD_REQUEST, "InvalidWorld"),
-                WorldError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
+                WorldError::NotFound(_) | WorldError::NotMade { .. } => {
+                    (StatusCode::NOT_FOUND, "NotFound")
+                }
                 WorldError::Default => (StatusCode::CONFLICT, "Conflict"),
                 WorldError::Broken { .. } => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")

@@ -39,6 +39,16 @@ pub(crate) enum WorldError {
     Limit(usize),
     #[error("There is no world named '{0}'.")]
     NotFound(String),
+    /// A request named a world that does not exist, and may not make it (docs/worlds.md).
+    #[error(
+        "There is no world named '{name}', and this request does not make one: {}",
+        if *control_token {
+            "with a control token set, only control calls that carry it make worlds (PUT /_mock/worlds/{name} with 'Authorization: Bearer <control token>')."
+        } else {
+            "a world is made by a control call, or by an /api request to a known route that passes its bearer-token and api-version checks; never by /_mock/health, /_mock/ca.pem or /_mock/openapi.json."
+        }
+    )]
+    NotMade { name: String, control_token: bool },
     #[error("The default world cannot be deleted; reset it instead (POST /_mock/reset).")]
     Default,
     #[error("The world '{name}' could not be made: {reason}")]
@@ -158,19 +168,25 @@ impl AppState {
         }
     }
 
-    /// The world named `name` (`default`: the default world), made from the default world's
-    /// fixture set if it does not exist yet.
-    pub(crate) fn world(&self, name: &str) -> Result<AppState, WorldError> {
+    /// The world named `name` (`default`: the default world), if it exists.
+    pub(crate) fn find_world(&self, name: &str) -> Result<Option<AppState>, WorldError> {
         if name.eq_ignore_ascii_case(DEFAULT_WORLD) {
-            return Ok(self.default_world());
+            return Ok(Some(self.default_world()));
         }
         if !valid_world_name(name) {
             return Err(WorldError::InvalidName(name.to_owned()));
         }
-        let registry = &self.inner.worlds;
-        if let Some(slot) = registry.lock().by_name.get(name) {
-            return Ok(self.with_slot(Arc::clone(slot)));
+        let slot = self.inner.worlds.lock().by_name.get(name).map(Arc::clone);
+        Ok(slot.map(|slot| self.with_slot(slot)))
+    }
+
+    /// The world named `name` (`default`: the default world), made from the default world's
+    /// fixture set if it does not exist yet.
+    pub(crate) fn world(&self, name: &str) -> Result<AppState, WorldError> {
+        if let Some(world) = self.find_world(name)? {
+            return Ok(world);
         }
+        let registry = &self.inner.worlds;
         if registry.count.load(Ordering::Relaxed) >= registry.max {
             return Err(WorldError::Limit(registry.max));
         }

@@ -632,14 +632,28 @@ async fn the_control_plane_says_why_it_refuses() {
         &ask(
             &app,
             Method::GET,
-            &format!("/_world/two/api/publishers?{Q}"),
-            Some("t"),
+            "/_world/two/_mock/journal",
+            ctl,
             &[],
             None,
         )
         .await,
         429,
         "world.limit",
+    );
+    // With a control token, an /api request makes no world.
+    expect(
+        &ask(
+            &app,
+            Method::GET,
+            &format!("/_world/two/api/publishers?{Q}"),
+            Some("t"),
+            &[],
+            None,
+        )
+        .await,
+        404,
+        "world.not-found",
     );
     expect(
         &control(Method::DELETE, "/_mock/worlds/never", None).await,
