@@ -74,6 +74,23 @@ pub struct Config {
     )]
     pub journal_capacity: usize,
 
+    /// The most bytes one world's journal holds (targets, headers and bodies, already cut to
+    /// 4 KiB, 16 KiB and 64 KiB a request); past it the oldest entries are dropped and counted.
+    /// Bytes, or with a unit: 512KiB, 4MiB, 1GiB.
+    #[arg(long, global = true, env = "CPPMOCK_JOURNAL_BYTES", default_value = "4MiB", value_parser = parse_bytes)]
+    pub journal_bytes: usize,
+
+    /// How many connections are served at once (kept below the descriptor limit); past it, a
+    /// connection is served briefly for `/_mock/health` only (anything else is 503), then
+    /// closed.
+    #[arg(long, global = true, env = "CPPMOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// The most bytes of request bodies read into memory at once, over every connection; a
+    /// body that would go past it is refused with 503 and Retry-After before it is read.
+    #[arg(long, global = true, env = "CPPMOCK_BODY_BYTES_IN_FLIGHT", default_value = "64MiB", value_parser = parse_bytes)]
+    pub body_bytes_in_flight: usize,
+
     /// Protects the /_mock control plane (all but /_mock/health): callers must send
     /// `Authorization: Bearer <token>`. Off by default.
     #[arg(
@@ -187,6 +204,9 @@ impl Default for Config {
             success_status: SuccessStatus::Complete,
             put_mode: PutMode::Lenient,
             journal_capacity: 1000,
+            journal_bytes: 4 << 20,
+            max_connections: 1024,
+            body_bytes_in_flight: 64 << 20,
             control_token: None,
             state_file: None,
             request_timeout: 60.0,
@@ -327,6 +347,32 @@ fn seconds(value: &str) -> Result<f64, String> {
         })
 }
 
+/// A size in bytes: a bare number, or one with a unit (`KiB`, `MiB`, `GiB`; `KB`, `MB`, `GB`
+/// mean the same powers of 1024).
+fn parse_bytes(value: &str) -> Result<usize, String> {
+    let trimmed = value.trim();
+    let units = [
+        ("KiB", 1usize << 10),
+        ("MiB", 1 << 20),
+        ("GiB", 1 << 30),
+        ("KB", 1 << 10),
+        ("MB", 1 << 20),
+        ("GB", 1 << 30),
+        ("B", 1),
+    ];
+    let (number, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| trimmed.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or((trimmed, 1));
+    number
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("'{value}' is not a size above 0: bytes (65536), or a whole number with KiB, MiB or GiB"))
+}
+
 fn parse_delay(value: &str) -> Result<f64, String> {
     let secs = seconds(value)?;
     if (0.0..=86_400.0).contains(&secs) {
@@ -411,6 +457,12 @@ mod tests {
             "strict",
             "--journal-capacity",
             "5",
+            "--journal-bytes",
+            "512KiB",
+            "--max-connections",
+            "100",
+            "--body-bytes-in-flight",
+            "1048576",
             "--control-token",
             "secret",
             "--request-timeout",
@@ -449,6 +501,9 @@ mod tests {
         assert_eq!(parsed.log_format, LogFormat::Json);
         assert_eq!(parsed.put_mode, PutMode::Strict);
         assert_eq!(parsed.journal_capacity, 5);
+        assert_eq!(parsed.journal_bytes, 512 << 10);
+        assert_eq!(parsed.max_connections, 100);
+        assert_eq!(parsed.body_bytes_in_flight, 1 << 20);
         assert_eq!(parsed.control_token.as_deref(), Some("secret"));
         assert!((parsed.request_timeout - 2.5).abs() < f64::EPSILON);
         assert_eq!(parsed.state_file, Some(PathBuf::from("/tmp/state.json")));
@@ -499,6 +554,11 @@ mod tests {
             ["--cancel-mode", "later"],
             ["--frozen-clock", "yesterday"],
             ["--frozen-clock", "1969-12-31T23:59:59Z"],
+            ["--journal-bytes", "0"],
+            ["--journal-bytes", "4TB"],
+            ["--journal-bytes", "-1"],
+            ["--body-bytes-in-flight", "1.5MiB"],
+            ["--max-connections", "0"],
         ] {
             let err = Config::try_parse_from(std::iter::once("cloudpartner-mock").chain(args))
                 .expect_err("refused");

@@ -214,10 +214,22 @@ async fn checked_and_recorded(
     let unread = plane == Plane::Cpp
         && !body.is_end_stream()
         && !super::access::passes_first_checks(state, &parts.uri, &parts.headers);
+    // Room for the body in `--body-bytes-in-flight`, held until the answer is made.
+    let mut _room = None;
     let body = if unread {
         drop(body);
         Bytes::new()
     } else {
+        if !body.is_end_stream() {
+            match state.room_for_body(declared_size(&parts.headers)) {
+                Some(room) => _room = Some(room),
+                None => {
+                    let refused = closing(no_room_for_body());
+                    let error = is_api.then(|| answered_error(&refused).cloned()).flatten();
+                    return (refused, error);
+                }
+            }
+        }
         match read_body(state, body).await {
             Ok(body) => body,
             Err(refused) => {
@@ -355,6 +367,32 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Response> {
     // The rest of the body is not read: the connection cannot carry another request, and
     // the client must not send one on it.
     Err(closing(refused))
+}
+
+/// The most a body can take of `--body-bytes-in-flight`: its `Content-Length`, or (chunked)
+/// the body limit; one byte past the limit at most, which is refused once read.
+fn declared_size(headers: &axum::http::HeaderMap) -> usize {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(BODY_LIMIT, |length| length.min(BODY_LIMIT + 1))
+}
+
+/// `503` with `Retry-After`: the bodies being read already fill `--body-bytes-in-flight`.
+fn no_room_for_body() -> Response {
+    let mut busy = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "The server is reading as many request bodies as it may hold at once. Retry later.",
+    );
+    let headers = busy.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert(
+        X_MOCK_REASON.clone(),
+        HeaderValue::from_static("body.no-room"),
+    );
+    busy
 }
 
 /// `response` with `Connection: close`.

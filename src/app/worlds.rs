@@ -4,6 +4,7 @@
 //! only for a request allowed to make it (`access.rs`). Each named world has a front of its own
 //! (its routes with its state), made on its first request and kept.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use axum::extract::Request;
@@ -37,6 +38,8 @@ pub(super) struct Chosen {
 #[derive(Debug, Default)]
 pub(super) struct WorldFronts {
     fronts: Mutex<Map<Box<str>, Front>>,
+    /// The world deletions the fronts were last pruned for.
+    pruned_for: AtomicU64,
 }
 
 impl WorldFronts {
@@ -47,6 +50,7 @@ impl WorldFronts {
         state: &AppState,
         request: &mut Request,
     ) -> Result<Option<Chosen>, Refused> {
+        self.forget_deleted(state);
         let (world, prefix) = if request.uri().path().starts_with(PREFIX) {
             let (name, prefix) = strip_prefix(request).map_err(refused)?;
             (named(state, &name, request)?, Some(prefix))
@@ -69,6 +73,18 @@ impl WorldFronts {
             front: self.front_of(name, &world),
             prefix,
         }))
+    }
+
+    /// Drops the fronts of deleted worlds, once a world was deleted since the last look: a
+    /// deleted world's memory is then freed at the next request, whichever world it is for.
+    fn forget_deleted(&self, state: &AppState) {
+        let deletions = state.world_deletions();
+        if self.pruned_for.load(Ordering::Relaxed) == deletions {
+            return;
+        }
+        let mut fronts = self.fronts.lock().unwrap_or_else(PoisonError::into_inner);
+        fronts.retain(|_, kept| kept.state().is_current());
+        self.pruned_for.store(deletions, Ordering::Relaxed);
     }
 
     /// The front of `world`, made on its first request (again if the world was deleted and

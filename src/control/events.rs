@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -27,7 +28,7 @@ struct Reader {
     state: AppState,
     watch: Watch,
     cursor: u64,
-    pending: VecDeque<Event>,
+    pending: VecDeque<Arc<Event>>,
     done: bool,
 }
 
@@ -39,7 +40,8 @@ impl Reader {
             if let Some(event) = self.pending.pop_front() {
                 return Some(sse(&event));
             }
-            if self.done {
+            // A deleted world's stream ends, letting go of it.
+            if self.done || !self.state.is_current() {
                 return None;
             }
             let state = &self.state;
@@ -88,7 +90,7 @@ fn sse(event: &Event) -> SseEvent {
     SseEvent::default()
         .id(event.seq.to_string())
         .event(event.kind)
-        .data(event.data.to_string())
+        .data(&*event.data)
 }
 
 /// `GET /_mock/events`.

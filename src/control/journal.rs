@@ -21,8 +21,12 @@ pub(crate) struct WireRequest {
     method: String,
     path: String,
     query: Option<String>,
-    /// `[name, value]` pairs in arrival order.
+    /// Whether the target (path and query) was longer than the 4 KiB kept.
+    target_truncated: bool,
+    /// `[name, value]` pairs in arrival order, credentials redacted.
     headers: Vec<(String, String)>,
+    /// Whether a value was longer than the 1 KiB kept, or headers past 16 KiB were left out.
+    headers_truncated: bool,
     body: String,
     body_truncated: bool,
     /// `null` when the connection was dropped.
@@ -54,10 +58,12 @@ impl From<Entry> for WireRequest {
             method: r.method.to_string(),
             path: r.path().to_owned(),
             query: r.query().map(str::to_owned),
+            target_truncated: r.target_truncated,
             headers: r
                 .headers()
                 .map(|(name, value)| (text(name), text(value)))
                 .collect(),
+            headers_truncated: r.headers_truncated,
             body: text(&r.body),
             body_truncated: r.body_truncated,
             status: r.status,
@@ -78,8 +84,10 @@ impl From<Entry> for WireRequest {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Listing {
     pub(crate) count: usize,
-    /// Requests dropped to keep the cap since the last clear.
+    /// Requests dropped to keep the cap (in entries or in bytes) since the last clear.
     pub(crate) dropped: u64,
+    /// The bytes the journal holds, of the `--journal-bytes` it may.
+    pub(crate) bytes: usize,
     /// The sequence number of the last request recorded (0: none yet): pass it as `since` to
     /// list only what comes after.
     pub(crate) last_seq: u64,
@@ -135,13 +143,20 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
 }
 
 pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
-    let (requests, dropped, last_seq) = state.with_world(|w| {
+    let (requests, dropped, bytes, last_seq) = state.with_world(|w| {
         let journal = &w.journal;
-        (journal.list(filter), journal.dropped(), journal.last_seq())
+        let listed = journal.list(filter);
+        (
+            listed,
+            journal.dropped(),
+            journal.bytes(),
+            journal.last_seq(),
+        )
     });
     Listing {
         count: requests.len(),
         dropped,
+        bytes,
         last_seq,
         requests: requests.into_iter().map(WireRequest::from).collect(),
     }

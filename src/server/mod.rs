@@ -4,6 +4,7 @@
 mod address;
 mod embed;
 mod healthcheck;
+mod limits;
 mod port_file;
 mod timeout;
 mod tls;
@@ -244,13 +245,22 @@ async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let graceful = Arc::new(Mutex::new(Some(GracefulShutdown::new())));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // A request head (request line and headers) past this is answered 431 by hyper.
+    builder.http1().max_buf_size(MAX_HEAD);
+    builder.http2().max_header_list_size(MAX_HEAD as u32);
     let connections = Arc::new(Connections {
         app: app::App::new(state.clone()),
-        builder: auto::Builder::new(TokioExecutor::new()),
+        builder,
         timeout: state.settings().request_timeout,
         interception,
         graceful: Arc::clone(&graceful),
     });
+    let places = limits::Places::new(limits::connection_caps(
+        state.settings().max_connections,
+        limits::raise_descriptor_limit(),
+    ));
+    let mut errors = limits::AcceptErrors::default();
     tokio::pin!(shutdown);
     loop {
         let (stream, secure) = tokio::select! {
@@ -261,19 +271,26 @@ async fn serve(
         let stream = match stream {
             Ok((stream, _)) => stream,
             Err(e) => {
-                // Out of descriptors and the like: wait a little rather than spin.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(errors.failed(&e)).await;
                 continue;
             }
         };
+        errors.succeeded();
+        let Some(place) = places.take() else {
+            limits::refuse(stream);
+            continue;
+        };
+        let health_only = place.health_only;
         let _ = stream.set_nodelay(true);
         let connections = Arc::clone(&connections);
-        if secure {
-            tokio::spawn(connections.serve_https(stream));
-        } else {
-            tokio::spawn(connections.serve_plain(stream));
-        }
+        tokio::spawn(async move {
+            if secure {
+                connections.serve_https(stream, health_only).await;
+            } else {
+                connections.serve_plain(stream, health_only).await;
+            }
+            drop(place);
+        });
     }
     drop(listener);
     drop(https);
@@ -313,15 +330,15 @@ struct Connections {
 
 impl Connections {
     /// A plain connection: its requests, and `CONNECT` tunnels opened from it.
-    async fn serve_plain(self: Arc<Self>, stream: TcpStream) {
+    async fn serve_plain(self: Arc<Self>, stream: TcpStream, health_only: bool) {
         let activity = Arc::new(Activity::default());
         let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
-        self.serve(io, activity, None).await;
+        self.serve(io, activity, None, health_only).await;
     }
 
     /// A connection of the HTTPS listener: TLS first, with the certificate of the name the
     /// client asks for.
-    async fn serve_https(self: Arc<Self>, stream: TcpStream) {
+    async fn serve_https(self: Arc<Self>, stream: TcpStream, health_only: bool) {
         let Ok(tls) = &self.interception else {
             return;
         };
@@ -341,17 +358,21 @@ impl Connections {
             .unwrap_or_default()
             .to_ascii_lowercase()
             .into();
-        self.serve(TokioIo::new(stream), activity, Some(host)).await;
+        self.serve(TokioIo::new(stream), activity, Some(host), health_only)
+            .await;
     }
 
     /// Serves the requests of `io` until it closes, or makes no progress for the request
     /// timeout (`timeout.rs`); the body is bounded by the front (`app::front`). Requests of a
-    /// TLS connection the mock terminated carry the host it was for (`secure`).
+    /// TLS connection the mock terminated carry the host it was for (`secure`). A connection
+    /// past the cap (`health_only`) is answered for `/_mock/health` only (anything else is
+    /// `503`), and closed after a short idle time.
     fn serve<I>(
         self: Arc<Self>,
         io: TokioIo<I>,
         activity: Arc<Activity>,
         secure: Option<Arc<str>>,
+        health_only: bool,
     ) -> Pin<Box<dyn Future<Output = ()> + Send>>
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -372,10 +393,14 @@ impl Connections {
                 (secure.is_none() && tunnel::is_connect(&request)).then(|| Arc::clone(&watched));
             let secure = secure.clone();
             async move {
+                if health_only && request.uri().path() != HEALTH {
+                    drop(busy);
+                    return Ok(limits::busy_response());
+                }
                 if let Some(activity) = tunnel {
                     let opened = Arc::clone(&this);
                     let open = move |stream, host| {
-                        opened.serve(TokioIo::new(stream), activity, Some(host))
+                        opened.serve(TokioIo::new(stream), activity, Some(host), false)
                     };
                     let response = tunnel::connect(request, &this.interception, open);
                     drop(busy);
@@ -396,10 +421,15 @@ impl Connections {
             .builder
             .serve_connection_with_upgrades(io, service)
             .into_owned();
-        let timeout = self.timeout;
+        let timeout = if health_only {
+            limits::OVERFLOW_IDLE
+        } else {
+            self.timeout
+        };
+
         // Client resets and dropped connections end here; nothing to report. A stalled
         // connection is dropped, which closes it.
-        Box::pin(async move {
+        let served = async move {
             match watcher {
                 Some(watcher) => {
                     tokio::select! {
@@ -414,9 +444,23 @@ impl Connections {
                     }
                 }
             }
-        })
+        };
+        if health_only {
+            // A connection past the cap stays no longer than this, busy or not.
+            Box::pin(async move {
+                let _ = tokio::time::timeout(limits::OVERFLOW_LIFETIME, served).await;
+            })
+        } else {
+            Box::pin(served)
+        }
     }
 }
+
+/// The longest request head (request line and headers) read; past it, `431`.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// The one path a connection past the cap is answered for.
+const HEALTH: &str = "/_mock/health";
 
 /// How long a stopping server waits for in-flight requests.
 const DRAIN: Duration = Duration::from_secs(10);

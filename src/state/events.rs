@@ -5,22 +5,41 @@
 //! ids come from the journal's sequence: one sequence orders requests and events.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::domain::{OperationId, OperationStatus, StepStatus, Timestamp};
 
 use super::World;
 use super::journal::JournalFilter;
 
-/// How many events a world keeps for streams to read; a stream that falls further behind is
-/// dropped.
+/// How many events a world keeps for streams to read, and the most bytes they may hold
+/// together; a stream that falls further behind is dropped.
 pub(crate) const EVENTS_KEPT: usize = 10_000;
+pub(crate) const EVENTS_BYTES: usize = 2 << 20;
+/// What an event costs besides its data (its fields, its `Arc`, the deque's slot).
+const EVENT_OVERHEAD: usize = 64;
 
-/// One event: its sequence number, its type, its JSON data.
-#[derive(Debug, Clone)]
+/// One event: its sequence number, its type, its JSON data (rendered once, when it is made).
+/// Kept behind an `Arc`: every stream shares the world's events instead of copying them.
+#[derive(Debug)]
 pub(crate) struct Event {
     pub(crate) seq: u64,
     pub(crate) kind: &'static str,
-    pub(crate) data: serde_json::Value,
+    pub(crate) data: Box<str>,
+}
+
+impl Event {
+    fn new(seq: u64, kind: &'static str, data: &serde_json::Value) -> Self {
+        Self {
+            seq,
+            kind,
+            data: data.to_string().into(),
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.data.len() + EVENT_OVERHEAD
+    }
 }
 
 /// An operation a request started and that has not ended: the step statuses last seen.
@@ -32,7 +51,9 @@ struct Open {
 
 #[derive(Debug, Default)]
 pub(crate) struct EventLog {
-    events: VecDeque<Event>,
+    events: VecDeque<Arc<Event>>,
+    /// The bytes `events` hold.
+    bytes: usize,
     /// The sequence number of the last event dropped to keep `EVENTS_KEPT` (0: none).
     dropped_up_to: u64,
     /// The journal's sequence number up to which its entries were read.
@@ -49,8 +70,9 @@ impl EventLog {
         self.next_due
     }
 
-    /// The events after `seq`, and whether any the stream had not read were dropped.
-    pub(crate) fn after(&self, seq: u64) -> (Vec<Event>, bool) {
+    /// The events after `seq` (shared, not copied), and whether any the stream had not read
+    /// were dropped.
+    pub(crate) fn after(&self, seq: u64) -> (Vec<Arc<Event>>, bool) {
         let lost = seq < self.dropped_up_to;
         let events = self
             .events
@@ -77,11 +99,8 @@ impl World {
             self.events.read_up_to = request.seq;
             let (publisher, offer) = request.publisher_and_offer();
             let answered = request.status.unwrap_or(0);
-            let event = |kind: &'static str, data: serde_json::Value| Event {
-                seq: request.seq,
-                kind,
-                data,
-            };
+            let event =
+                |kind: &'static str, data: serde_json::Value| Event::new(request.seq, kind, &data);
             if let Some(rule) = &entry.answer.fault_rule {
                 found.push(event(
                     "fault.fired",
@@ -144,20 +163,20 @@ impl World {
                 let name = step.step.id();
                 if before == StepStatus::NotStarted && step.status != StepStatus::NotStarted {
                     let seq = self.journal.take_seq();
-                    self.events.push(Event {
+                    self.events.push(Event::new(
                         seq,
-                        kind: "step.started",
-                        data: serde_json::json!({"operationId": id, "step": name}),
-                    });
+                        "step.started",
+                        &serde_json::json!({"operationId": id, "step": name}),
+                    ));
                 }
                 if !matches!(step.status, StepStatus::NotStarted | StepStatus::InProgress) {
                     let seq = self.journal.take_seq();
-                    self.events.push(Event {
+                    self.events.push(Event::new(
                         seq,
-                        kind: "step.finished",
-                        data: serde_json::json!({"operationId": id, "step": name,
-                                                 "status": step.status.as_str()}),
-                    });
+                        "step.finished",
+                        &serde_json::json!({"operationId": id, "step": name,
+                                            "status": step.status.as_str()}),
+                    ));
                 }
             }
             tracked.steps = snapshot.steps.iter().map(|s| s.status).collect();
@@ -172,11 +191,11 @@ impl World {
                 OperationStatus::Canceled => "canceled",
                 OperationStatus::Running => "running",
             };
-            self.events.push(Event {
+            self.events.push(Event::new(
                 seq,
-                kind: "operation.ended",
-                data: serde_json::json!({"operationId": id, "status": status}),
-            });
+                "operation.ended",
+                &serde_json::json!({"operationId": id, "status": status}),
+            ));
             false
         });
         self.events.open = open;
@@ -185,13 +204,19 @@ impl World {
 }
 
 impl EventLog {
+    /// Keeps `event`, dropping the oldest past `EVENTS_KEPT` or `EVENTS_BYTES`.
     fn push(&mut self, event: Event) {
-        if self.events.len() == EVENTS_KEPT {
+        let size = event.size();
+        while self.events.len() >= EVENTS_KEPT
+            || (!self.events.is_empty() && self.bytes + size > EVENTS_BYTES)
+        {
             if let Some(dropped) = self.events.pop_front() {
+                self.bytes -= dropped.size();
                 self.dropped_up_to = dropped.seq;
             }
         }
-        self.events.push_back(event);
+        self.bytes += size;
+        self.events.push_back(Arc::new(event));
     }
 }
 
@@ -200,11 +225,7 @@ mod tests {
     use super::*;
 
     fn event(seq: u64) -> Event {
-        Event {
-            seq,
-            kind: "step.started",
-            data: serde_json::Value::Null,
-        }
+        Event::new(seq, "step.started", &serde_json::Value::Null)
     }
 
     #[test]
@@ -222,5 +243,28 @@ mod tests {
         assert!(log.after(7).1, "3, 7 and 8 were dropped");
         assert!(!log.after(8).1, "read up to the last dropped");
         assert_eq!(log.after(8).0.len(), EVENTS_KEPT);
+    }
+
+    #[test]
+    fn the_events_kept_hold_at_most_their_bytes_and_are_shared() {
+        let mut log = EventLog::default();
+        let path = "p".repeat(60_000);
+        for seq in 1..=100 {
+            log.push(Event::new(
+                seq,
+                "fault.fired",
+                &serde_json::json!({"path": path}),
+            ));
+        }
+        assert!(log.bytes <= EVENTS_BYTES, "{}", log.bytes);
+        let (first, lost) = log.after(0);
+        assert!(lost, "the oldest were dropped");
+        assert!(first.len() < 100 && !first.is_empty());
+        let (again, _) = log.after(0);
+        assert!(
+            Arc::ptr_eq(&first[0], &again[0]),
+            "readers share the events"
+        );
+        assert_eq!(log.after(99).0.len(), 1);
     }
 }

@@ -11,6 +11,14 @@ use crate::domain::{Timestamp, names_in_path};
 
 /// Longest body kept per request; longer ones are cut and marked.
 pub(crate) const MAX_RECORDED_BODY: usize = 64 * 1024;
+/// Longest request target (path and query) kept per request; a longer one is cut and marked.
+pub(crate) const MAX_RECORDED_TARGET: usize = 4 * 1024;
+/// Longest header value kept, and most bytes of headers kept per request; past either, values
+/// are cut (or headers left out) and the entry marked.
+pub(crate) const MAX_RECORDED_HEADER: usize = 1024;
+pub(crate) const MAX_RECORDED_HEADERS: usize = 16 * 1024;
+/// What an entry costs besides its bytes (its fields, the deque's slot, the answer).
+const ENTRY_OVERHEAD: usize = 256;
 
 /// One request as the journal keeps it: owned copies in a few allocations, so an entry never
 /// holds on to a connection's buffers.
@@ -20,12 +28,15 @@ pub(crate) struct RecordedRequest {
     pub(crate) seq: u64,
     pub(crate) time: Timestamp,
     pub(crate) method: Method,
-    /// The request target as received: the path, then `?query` if any.
+    /// The request target as received: the path, then `?query` if any; at most
+    /// `MAX_RECORDED_TARGET` bytes.
     target: Box<str>,
     path_len: usize,
-    /// The headers as `name: value\r\n` lines, in arrival order; the credentials of
-    /// `Authorization` redacted.
+    pub(crate) target_truncated: bool,
+    /// The headers as `name: value\r\n` lines, in arrival order; credentials redacted; at
+    /// most `MAX_RECORDED_HEADER` bytes a value and `MAX_RECORDED_HEADERS` in all.
     head: Box<[u8]>,
+    pub(crate) headers_truncated: bool,
     /// The body, up to `MAX_RECORDED_BODY` bytes.
     pub(crate) body: Bytes,
     pub(crate) body_truncated: bool,
@@ -108,15 +119,28 @@ impl RecordedRequest {
         added: Option<(&HeaderName, &HeaderValue)>,
         redact: impl Fn(&HeaderName, &HeaderValue) -> Option<HeaderValue>,
     ) -> Self {
-        let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let whole = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let target = cut(whole, MAX_RECORDED_TARGET);
         let all = || headers.iter().chain(added);
-        let size = all().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+        let size = all()
+            .map(|(n, v)| n.as_str().len() + v.len().min(MAX_RECORDED_HEADER) + 4)
+            .sum::<usize>()
+            .min(MAX_RECORDED_HEADERS);
         let mut head = Vec::with_capacity(size);
+        let mut headers_truncated = false;
         for (name, value) in all() {
             let redacted = redact(name, value);
+            let value = redacted.as_ref().unwrap_or(value).as_bytes();
+            let kept = &value[..value.len().min(MAX_RECORDED_HEADER)];
+            let line = name.as_str().len() + kept.len() + 4;
+            if head.len() + line > MAX_RECORDED_HEADERS {
+                headers_truncated = true;
+                continue;
+            }
+            headers_truncated |= kept.len() < value.len();
             head.extend_from_slice(name.as_str().as_bytes());
             head.extend_from_slice(b": ");
-            head.extend_from_slice(redacted.as_ref().unwrap_or(value).as_bytes());
+            head.extend_from_slice(kept);
             head.extend_from_slice(b"\r\n");
         }
         Self {
@@ -124,8 +148,10 @@ impl RecordedRequest {
             time,
             method: method.clone(),
             target: target.into(),
-            path_len: uri.path().len(),
+            path_len: uri.path().len().min(target.len()),
+            target_truncated: target.len() < whole.len(),
             head: head.into_boxed_slice(),
+            headers_truncated,
             body: Bytes::new(),
             body_truncated: false,
             status: None,
@@ -136,6 +162,11 @@ impl RecordedRequest {
     pub(crate) fn set_body(&mut self, body: &[u8]) {
         self.body_truncated = body.len() > MAX_RECORDED_BODY;
         self.body = Bytes::copy_from_slice(&body[..body.len().min(MAX_RECORDED_BODY)]);
+    }
+
+    /// The bytes it holds, with what it costs besides them.
+    fn size(&self) -> usize {
+        self.target.len() + self.head.len() + self.body.len() + ENTRY_OVERHEAD
     }
 
     pub(crate) fn path(&self) -> &str {
@@ -216,38 +247,67 @@ impl JournalFilter {
     }
 }
 
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Journal {
     entries: VecDeque<Entry>,
     capacity: usize,
+    /// The most bytes its entries may hold together (`--journal-bytes`).
+    max_bytes: usize,
+    bytes: usize,
     dropped: u64,
     next_seq: u64,
 }
 
 impl Journal {
-    /// A journal keeping at most `capacity` requests (0: none).
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// A journal keeping at most `capacity` requests (0: none) holding at most `max_bytes`.
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             capacity,
+            max_bytes,
+            bytes: 0,
             dropped: 0,
             next_seq: 1,
         }
     }
 
     /// Keeps `request` and what it was answered (its `seq` is set here), dropping the oldest
-    /// past the cap.
+    /// past the cap in entries or in bytes (the newest is always kept: one entry is at most
+    /// about 90 KiB).
     pub(crate) fn record(&mut self, mut request: RecordedRequest, answer: Answer) {
         if self.capacity == 0 {
             return;
         }
         request.seq = self.next_seq;
         self.next_seq += 1;
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
-            self.dropped += 1;
+        let size = request.size();
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.capacity || self.bytes + size > self.max_bytes)
+        {
+            if let Some(oldest) = self.entries.pop_front() {
+                self.bytes -= oldest.request.size();
+                self.dropped += 1;
+            }
         }
+        self.bytes += size;
         self.entries.push_back(Entry { request, answer });
+    }
+
+    /// The bytes its entries hold.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The entries `filter` keeps, newest first.
@@ -290,6 +350,7 @@ impl Journal {
 
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
+        self.bytes = 0;
         self.dropped = 0;
     }
 }
@@ -341,8 +402,72 @@ mod tests {
     }
 
     #[test]
+    fn long_targets_and_headers_are_cut_and_marked() {
+        let long_path = format!(
+            "/api/{}é{}",
+            "p".repeat(MAX_RECORDED_TARGET - 6),
+            "q".repeat(100)
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-long",
+            HeaderValue::from_str(&"v".repeat(5000)).expect("a value"),
+        );
+        for n in 0..40 {
+            headers.append(
+                "x-many",
+                HeaderValue::from_str(&format!("{n:0>900}")).expect("a value"),
+            );
+        }
+
+        let entry = RecordedRequest::new(
+            Timestamp::from_unix_nanos(0),
+            &Method::GET,
+            &long_path.parse().expect("a path"),
+            &headers,
+            None,
+            |_, _| None,
+        );
+
+        assert!(entry.target_truncated);
+        assert!(entry.path().len() <= MAX_RECORDED_TARGET);
+        assert!(long_path.starts_with(entry.path()));
+        assert!(entry.headers_truncated);
+        assert!(entry.head.len() <= MAX_RECORDED_HEADERS);
+        let (_, long) = entry.headers().next().expect("the first header");
+        assert_eq!(long.len(), MAX_RECORDED_HEADER);
+        assert!(!request("GET", "/api/x?y=1", 200).target_truncated);
+        assert!(!request("GET", "/api/x?y=1", 200).headers_truncated);
+    }
+
+    #[test]
+    fn the_oldest_are_dropped_and_counted_past_the_bytes_the_journal_may_hold() {
+        let one = request("GET", "/a", 200).size();
+        let mut journal = Journal::new(100, 3 * one);
+        for path in ["/b", "/c", "/d", "/e"] {
+            journal.record(request("GET", path, 200), Answer::default());
+        }
+        assert_eq!(journal.len(), 3);
+        assert_eq!(journal.bytes(), 3 * one);
+        assert_eq!(journal.dropped(), 1);
+        // The newest is kept even when it alone is over the bytes.
+        let mut big = request("PUT", "/f", 200);
+        big.set_body(&[b'x'; 4096]);
+        let mut small = Journal::new(100, 100);
+        small.record(request("GET", "/a", 200), Answer::default());
+        small.record(big, Answer::default());
+        assert_eq!(small.len(), 1);
+        assert_eq!(
+            small.list(&JournalFilter::default())[0].request.path(),
+            "/f"
+        );
+        small.clear();
+        assert_eq!(small.bytes(), 0);
+    }
+
+    #[test]
     fn the_oldest_are_dropped_and_counted_past_the_cap() {
-        let mut journal = Journal::new(2);
+        let mut journal = Journal::new(2, usize::MAX);
         for path in ["/a", "/b", "/c"] {
             journal.record(request("GET", path, 200), Answer::default());
         }
@@ -358,7 +483,7 @@ mod tests {
 
     #[test]
     fn filters_combine() {
-        let mut journal = Journal::new(10);
+        let mut journal = Journal::new(10, usize::MAX);
         journal.record(
             request("POST", "/api/publishers/contoso/offers/a/golive", 202),
             Answer::default(),

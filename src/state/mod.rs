@@ -35,13 +35,22 @@ pub struct AppState {
     slot: Arc<WorldSlot>,
 }
 
-/// What every world shares: the settings, the default world and the named ones.
+/// What every world shares: the settings, the default world and the named ones, and the
+/// room for request bodies.
 #[derive(Debug)]
 struct Shared {
     settings: Settings,
     default: Arc<WorldSlot>,
     worlds: worlds::Registry,
+    /// `--body-bytes-in-flight`, in KiB: a body being read holds its size's worth.
+    bodies: tokio::sync::Semaphore,
 }
+
+/// The unit of `Shared::bodies`.
+const BODY_UNIT: usize = 1024;
+
+/// A body's room in `--body-bytes-in-flight`, given back when dropped.
+pub(crate) type BodyRoom<'a> = tokio::sync::SemaphorePermit<'a>;
 
 /// One world and what goes with it.
 #[derive(Debug)]
@@ -172,7 +181,7 @@ impl World {
     ) -> Self {
         Self {
             store,
-            journal: Journal::new(settings.journal_capacity),
+            journal: Journal::new(settings.journal_capacity, settings.journal_bytes),
             faults: fault_book(faults),
             fixtures,
             rendered: Rendered::new(),
@@ -249,6 +258,12 @@ pub(crate) struct Settings {
     pub(crate) cancel_delay: Duration,
     pub(crate) cancel_mode: CancelMode,
     pub(crate) journal_capacity: usize,
+    /// The most bytes one world's journal holds.
+    pub(crate) journal_bytes: usize,
+    /// How many connections are served at once (`--max-connections`).
+    pub(crate) max_connections: u32,
+    /// The most bytes of request bodies read at once (`--body-bytes-in-flight`).
+    pub(crate) body_bytes_in_flight: usize,
     /// How many named worlds may exist at once.
     pub(crate) max_worlds: usize,
     /// When set, the control plane wants `Authorization: Bearer <this>`.
@@ -282,6 +297,9 @@ impl Settings {
             cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
             cancel_mode: config.cancel_mode,
             journal_capacity: config.journal_capacity,
+            journal_bytes: config.journal_bytes,
+            max_connections: config.max_connections,
+            body_bytes_in_flight: config.body_bytes_in_flight,
             max_worlds: config.max_worlds,
             control_token: config.control_token.clone(),
             request_timeout: Duration::from_secs_f64(config.request_timeout),
@@ -331,6 +349,10 @@ impl AppState {
         ));
         Self {
             inner: Arc::new(Shared {
+                bodies: tokio::sync::Semaphore::new(
+                    (settings.body_bytes_in_flight / BODY_UNIT)
+                        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+                ),
                 settings,
                 default: Arc::clone(&slot),
                 worlds,
@@ -393,6 +415,13 @@ impl AppState {
             *world = World::new(store, faults, fixtures, &self.inner.settings);
             self.slot.clock.reset();
         });
+    }
+
+    /// Room for a body of at most `bytes` (its `Content-Length`, or the body limit), taken
+    /// from `--body-bytes-in-flight` without waiting; `None` when there is not that much left.
+    pub(crate) fn room_for_body(&self, bytes: usize) -> Option<BodyRoom<'_>> {
+        let units = u32::try_from(bytes.div_ceil(BODY_UNIT).max(1)).unwrap_or(u32::MAX);
+        self.inner.bodies.try_acquire_many(units).ok()
     }
 
     pub(crate) fn settings(&self) -> &Settings {

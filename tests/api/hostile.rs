@@ -335,7 +335,14 @@ fn with_a_body_never_sent(base_url: &str, head: &str, length: usize) -> Option<(
     let read = stream.read(&mut answer).ok().filter(|&n| n > 0)?;
     let answer = String::from_utf8_lossy(&answer[..read]).to_ascii_lowercase();
     let status = answer.split(' ').nth(1).unwrap_or_default().to_owned();
-    Some((status, answer.contains("connection: close")))
+    let reason = answer
+        .lines()
+        .find_map(|line| line.strip_prefix("x-mock-reason: "))
+        .unwrap_or_default();
+    Some((
+        format!("{status} {reason}"),
+        answer.contains("connection: close"),
+    ))
 }
 
 #[tokio::test]
@@ -372,9 +379,9 @@ async fn a_request_its_route_refuses_is_answered_without_its_body_being_read() {
     assert_eq!(
         answers,
         [
-            Some(("401".to_owned(), true)),
-            Some(("400".to_owned(), true)),
-            Some(("401".to_owned(), true)),
+            Some(("401 auth.missing-bearer".to_owned(), true)),
+            Some(("400 api-version.missing".to_owned(), true)),
+            Some(("401 control.token-missing".to_owned(), true)),
         ]
     );
     // The refusal is journaled, with no body.
@@ -388,4 +395,206 @@ async fn a_request_its_route_refuses_is_answered_without_its_body_being_read() {
     let journal = json(journal).await;
     assert_eq!(journal["count"], 2, "{journal}");
     assert_eq!(journal["requests"][0]["body"], "", "{journal}");
+}
+
+/// `request` sent raw on a new connection with `Connection: close`; the answer's status.
+fn status_of(base_url: &str, request: &str) -> String {
+    let answer = raw_exchange(base_url, request.as_bytes(), "");
+    answer.split(' ').nth(1).unwrap_or("no answer").to_owned()
+}
+
+#[tokio::test]
+async fn a_request_head_over_64_kib_is_answered_431() {
+    let app = spawn_app().await;
+    let base = app.base_url.clone();
+
+    let statuses = tokio::task::spawn_blocking(move || {
+        let big = |n: usize| {
+            raw_exchange(
+                &base,
+                b"GET /api/publishers?api-version=2017-10-31 HTTP/1.1",
+                &format!("X-Padding: {}\r\n", "p".repeat(n)),
+            )
+        };
+        [big(60_000), big(70_000), big(370_000)]
+            .map(|answer| answer.split(' ').nth(1).unwrap_or("no answer").to_owned())
+    })
+    .await
+    .expect("the client thread");
+
+    // Under the limit: answered by the route (no token: 401); over it: 431.
+    assert_eq!(statuses, ["401", "431", "431"]);
+}
+
+#[tokio::test]
+async fn the_journal_holds_at_most_its_bytes_and_cuts_long_targets_and_headers() {
+    let app = spawn_app_with(Config {
+        journal_bytes: 64 * 1024,
+        ..test_config()
+    })
+    .await;
+    let long_query = format!("api-version=2017-10-31&x={}", "q".repeat(20_000));
+
+    for _ in 0..40 {
+        let answer = app
+            .authed(Method::GET, &format!("/api/publishers?{long_query}"))
+            .header("X-Long", "v".repeat(30_000))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 200);
+    }
+
+    let journal = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let bytes = journal["bytes"].as_u64().expect("bytes");
+    assert!(bytes <= 64 * 1024, "{bytes}");
+    assert!(
+        journal["dropped"].as_u64().expect("dropped") > 0,
+        "{journal}"
+    );
+    let newest = &journal["requests"][0];
+    assert_eq!(newest["targetTruncated"], true);
+    assert_eq!(newest["headersTruncated"], true);
+    assert!(newest["query"].as_str().is_some_and(|q| q.len() < 4096));
+    let long = newest["headers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|pair| pair[0] == "x-long")
+        .expect("the long header, cut");
+    assert_eq!(long[1].as_str().map(str::len), Some(1024));
+}
+
+#[tokio::test]
+async fn past_the_connection_cap_health_still_answers_and_the_rest_is_told_503_and_closed() {
+    let app = spawn_app_with(Config {
+        max_connections: 2,
+        ..test_config()
+    })
+    .await;
+    let base = app.base_url.clone();
+
+    let (health, other, past_every_cap) = tokio::task::spawn_blocking(move || {
+        let host = base.trim_start_matches("http://").to_owned();
+        // Two connections take the cap, idle.
+        let held: Vec<std::net::TcpStream> = (0..2)
+            .map(|_| std::net::TcpStream::connect(&host).expect("connects"))
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let health = status_of(&base, "GET /_mock/health HTTP/1.1");
+        let other = raw_exchange(
+            &base,
+            b"GET /api/publishers?api-version=2017-10-31 HTTP/1.1",
+            "",
+        );
+        // A connection past the cap that sends nothing is closed within a second.
+        let mut idle = std::net::TcpStream::connect(&host).expect("connects");
+        idle.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("a timeout");
+        let started = std::time::Instant::now();
+        let closed = idle.read(&mut [0; 16]).is_ok_and(|n| n == 0);
+        let idle_for = started.elapsed();
+        drop(held);
+        (health, other, (closed, idle_for))
+    })
+    .await
+    .expect("the client thread");
+
+    assert_eq!(health, "200");
+    assert!(other.starts_with("HTTP/1.1 503"), "{other}");
+    assert!(
+        other.contains("x-mock-reason: server.connections"),
+        "{other}"
+    );
+    assert!(other.contains("retry-after: 1"), "{other}");
+    let (closed, idle_for) = past_every_cap;
+    assert!(closed, "closed by the server");
+    assert!(idle_for < std::time::Duration::from_secs(2), "{idle_for:?}");
+    // Once they close, everything is answered again.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let again = app
+        .authed(Method::GET, "/api/publishers?api-version=2017-10-31")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(again.status(), 200);
+}
+
+#[tokio::test]
+async fn a_body_past_the_bytes_in_flight_is_refused_503_before_it_is_read() {
+    let app = spawn_app_with(Config {
+        body_bytes_in_flight: 64 * 1024,
+        request_timeout: 30.0,
+        ..test_config()
+    })
+    .await;
+    let base = app.base_url.clone();
+
+    let second = tokio::task::spawn_blocking(move || {
+        let host = base.trim_start_matches("http://").to_owned();
+        // One body of 60 000 bytes, announced and never sent: it holds its room.
+        let mut stalled = std::net::TcpStream::connect(&host).expect("connects");
+        write!(
+            stalled,
+            "PUT /api/publishers/contoso/offers/x?api-version=2017-10-31 HTTP/1.1\r\n\
+             Host: {host}\r\nAuthorization: {BEARER}\r\nContent-Length: 60000\r\n\r\n{{"
+        )
+        .expect("writes");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let second = with_a_body_never_sent(
+            &base,
+            &format!(
+                "PUT /api/publishers/contoso/offers/y?api-version=2017-10-31 HTTP/1.1\r\nAuthorization: {BEARER}"
+            ),
+            10_000,
+        );
+        drop(stalled);
+        second
+    })
+    .await
+    .expect("the client thread");
+
+    assert_eq!(second, Some(("503 body.no-room".to_owned(), true)));
+    // Its room given back, a body is read again.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let document =
+        json!({"publisherId": "contoso", "id": "z", "offerTypeId": "t", "definition": {}});
+    assert_eq!(
+        app.put_offer("contoso", "z", &document, None)
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_worlds_event_streams_end() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.control(Method::PUT, "/_mock/worlds/gone", None)
+            .await
+            .status(),
+        201
+    );
+    let mut stream = app
+        .client
+        .get(app.url("/_world/gone/_mock/events"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(stream.status(), 200);
+
+    let deleted = app
+        .control(Method::DELETE, "/_mock/worlds/gone", None)
+        .await;
+
+    assert_eq!(deleted.status(), 204);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(_chunk) = stream.chunk().await.expect("a chunk") {}
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the stream goes on after its world was deleted"
+    );
 }

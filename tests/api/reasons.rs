@@ -19,6 +19,11 @@ const OFFER: &str = "/api/publishers/contoso/offers";
 /// without the connection breaking); every other reason documented is asserted below.
 const NOT_REACHABLE: [&str; 3] = ["internal.panic", "body.unreadable", "identity.server_error"];
 
+/// The reasons of the server's limits, which need a flood or a held connection: asserted in
+/// `hostile.rs` (`a_body_past_the_bytes_in_flight_is_refused_503_before_it_is_read`,
+/// `past_the_connection_cap_health_still_answers_and_the_rest_is_told_503_and_closed`).
+const ASSERTED_IN_HOSTILE: [&str; 2] = ["body.no-room", "server.connections"];
+
 /// The reasons the tests of this file assert, one request each.
 const ASSERTED: [&str; 56] = [
     "auth.missing-bearer",
@@ -750,6 +755,7 @@ fn the_reason_table_is_what_the_tests_assert() {
     let expected: BTreeSet<String> = ASSERTED
         .iter()
         .chain(&NOT_REACHABLE)
+        .chain(&ASSERTED_IN_HOSTILE)
         .map(|s| (*s).to_owned())
         .collect();
     assert_eq!(documented, expected);
