@@ -53,7 +53,7 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot listen on '{host}' (--host): {source}")]
     Resolve { host: String, source: io::Error },
-    #[error("--https-port needs the mock's CA: {0}")]
+    #[error("HTTPS interception needs a CA that may sign for its hosts: {0}")]
     Tls(String),
     #[error("cannot start the server's own thread or runtime: {0}")]
     Runtime(io::Error),
@@ -78,6 +78,8 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
     let dir = config.ca_dir.clone().unwrap_or_else(tls::default_ca_dir);
     let interception: Interception = match Tls::load(&dir, &config.intercept_host) {
         Ok(tls) => Ok(Arc::new(tls)),
+        // Interception asked for a host its CA may not sign for: not served half-way.
+        Err(e) if e.not_covered => return Err(StartError::Tls(e.to_string())),
         Err(e) => {
             tracing::warn!("HTTPS interception is off: {e}");
             Err(e.to_string().into())
@@ -155,7 +157,7 @@ fn load(config: &Config) -> Result<(AppState, Interception), StartError> {
 /// and `/_mock/ca.pem` serves.
 pub fn ca_certificate(config: &Config) -> Result<String, String> {
     let dir = config.ca_dir.clone().unwrap_or_else(tls::default_ca_dir);
-    let made = tls::load_or_make_ca(&dir)
+    let made = tls::load_or_make_ca(&dir, &config.intercept_host)
         .and_then(|(pem, _)| tls::load_or_make_token_key(&dir).map(|_| pem));
     made.map_err(|e| {
         format!(

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rcgen::{
-    BasicConstraints, Certificate, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, Certificate, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    GeneralSubtree, IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
 };
 use rustls::ServerConfig;
 use rustls::crypto::ring::{default_provider, sign::any_supported_type};
@@ -27,11 +27,13 @@ const CA_KEY: &str = "ca-key.pem";
 /// The RSA key that signs the tokens the emulated sign-in issues (mode 0600), never served.
 const TOKEN_KEY: &str = "token-key.pem";
 
-/// Why the CA could not be loaded or made.
+/// Why the CA could not be loaded or made, or cannot sign for a host asked for.
 #[derive(Debug)]
 pub(crate) struct TlsError {
     dir: PathBuf,
     reason: String,
+    /// The CA was made for other hosts: its name constraints leave out one asked for.
+    pub(crate) not_covered: bool,
 }
 
 impl fmt::Display for TlsError {
@@ -61,16 +63,38 @@ impl Tls {
         let fail = |reason: String| TlsError {
             dir: dir.to_owned(),
             reason,
+            not_covered: false,
         };
-        let (ca_pem, ca_key) = load_or_make_ca(dir).map_err(|e| fail(e.to_string()))?;
-        let ca_cert = ca_params()
+        let hosts: Vec<String> = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let (ca_pem, ca_key) = load_or_make_ca(dir, &hosts).map_err(|e| fail(e.to_string()))?;
+        // The issuer the leaves name: the stored certificate's name and key (its constraints
+        // are the stored certificate's business, checked below as a client checks them).
+        let ca_cert = ca_params(&[])
             .self_signed(&ca_key)
             .map_err(|e| fail(e.to_string()))?;
-        let hosts: Vec<String> = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
         let mut keys = Vec::with_capacity(hosts.len());
         for host in &hosts {
             let key = leaf(host, &ca_cert, &ca_key).map_err(|e| fail(format!("{host}: {e}")))?;
             keys.push((host.clone(), key));
+        }
+        let checker = Coverage::of(&ca_pem).map_err(fail)?;
+        for (host, key) in &keys {
+            if let Err(e) = checker.verifies(host, key) {
+                return Err(TlsError {
+                    dir: dir.to_owned(),
+                    reason: format!(
+                        "it was made for other hosts and cannot sign for {host} ({e}); delete that directory (or name another --ca-dir) to have a new CA made for the hosts given, and trust the new one"
+                    ),
+                    not_covered: true,
+                });
+            }
+        }
+        let elsewhere = leaf("unrelated.example", &ca_cert, &ca_key).map_err(fail)?;
+        if checker.verifies("unrelated.example", &elsewhere).is_ok() {
+            tracing::warn!(
+                "the CA in {} has no name constraints (it was made by an earlier version): trusting it trusts any name it signs; delete that directory to have a constrained one made",
+                dir.display()
+            );
         }
         let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
             .with_safe_default_protocol_versions()
@@ -111,12 +135,12 @@ pub(crate) fn default_ca_dir() -> PathBuf {
 /// The CA's PEM and key from `dir`, made there first if it holds none. Several servers
 /// starting on one empty directory agree on one CA: the key is published with a hard link,
 /// which fails for all but the first; the others wait for its certificate and read it.
-pub(crate) fn load_or_make_ca(dir: &Path) -> io::Result<(String, KeyPair)> {
+pub(crate) fn load_or_make_ca(dir: &Path, hosts: &[String]) -> io::Result<(String, KeyPair)> {
     let _one_at_a_time = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let (cert_path, key_path) = (dir.join(CA_CERT), dir.join(CA_KEY));
     if !key_path.exists() {
         fs::create_dir_all(dir)?;
-        make_ca(dir, &key_path, &cert_path)?;
+        make_ca(dir, &key_path, &cert_path, hosts)?;
     }
     // The first server links its key, then renames its certificate in place.
     let mut waited = Duration::ZERO;
@@ -155,9 +179,9 @@ pub(crate) fn load_or_make_token_key(dir: &Path) -> io::Result<String> {
     fs::read_to_string(&path)
 }
 
-fn make_ca(dir: &Path, key_path: &Path, cert_path: &Path) -> io::Result<()> {
+fn make_ca(dir: &Path, key_path: &Path, cert_path: &Path, hosts: &[String]) -> io::Result<()> {
     let key = KeyPair::generate().map_err(invalid)?;
-    let cert = ca_params().self_signed(&key).map_err(invalid)?;
+    let cert = ca_params(hosts).self_signed(&key).map_err(invalid)?;
     let unique = format!("{}.{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let key_tmp = dir.join(format!(".{CA_KEY}.{unique}"));
     let cert_tmp = dir.join(format!(".{CA_CERT}.{unique}"));
@@ -194,9 +218,12 @@ fn invalid(e: impl fmt::Display) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
-/// The CA's name and powers: the same every time, so that the certificate rebuilt from the
-/// stored key at each start signs leaves the stored certificate verifies.
-fn ca_params() -> CertificateParams {
+/// The CA's name and powers: the same name every time, so that the certificate rebuilt from
+/// the stored key at each start signs leaves the stored certificate verifies. Made for
+/// `hosts`, it carries name constraints (critical, RFC 5280 §4.2.1.10): it may sign for those
+/// hosts (and names under them), `localhost` and the loopback addresses, nothing else — a
+/// user who trusts it system-wide exposes no other site, even if its key leaks.
+fn ca_params(hosts: &[String]) -> CertificateParams {
     let mut params = CertificateParams::default();
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, "cloudpartner-mock local CA");
@@ -210,7 +237,58 @@ fn ca_params() -> CertificateParams {
     ];
     params.not_before = rcgen::date_time_ymd(2024, 1, 1);
     params.not_after = rcgen::date_time_ymd(2049, 12, 31);
+    if !hosts.is_empty() {
+        let mut permitted: Vec<GeneralSubtree> = hosts
+            .iter()
+            .chain(&["localhost".to_owned()])
+            .map(|host| GeneralSubtree::DnsName(host.clone()))
+            .collect();
+        permitted.push(GeneralSubtree::IpAddress(CidrSubnet::from_v4_prefix(
+            [127, 0, 0, 0],
+            8,
+        )));
+        permitted.push(GeneralSubtree::IpAddress(CidrSubnet::from_v6_prefix(
+            std::net::Ipv6Addr::LOCALHOST.octets(),
+            128,
+        )));
+        params.name_constraints = Some(NameConstraints {
+            permitted_subtrees: permitted,
+            excluded_subtrees: Vec::new(),
+        });
+    }
     params
+}
+
+/// A client's check of the stored CA: whether a leaf it signed holds for a host, the CA's
+/// name constraints applied (by rustls's WebPKI verifier, as clients built on it check).
+struct Coverage(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl Coverage {
+    fn of(ca_pem: &str) -> Result<Self, String> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let ca = CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| e.to_string())?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca).map_err(|e| e.to_string())?;
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::new(default_provider()),
+        )
+        .build()
+        .map_err(|e| e.to_string())?;
+        Ok(Self(verifier))
+    }
+
+    fn verifies(&self, host: &str, key: &CertifiedKey) -> Result<(), String> {
+        use rustls::client::danger::ServerCertVerifier as _;
+        let name =
+            rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
+        let leaf = key.cert.first().ok_or("no certificate")?;
+        self.0
+            .verify_server_cert(leaf, &[], &name, &[], rustls::pki_types::UnixTime::now())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// A leaf certificate for `host`, signed by the CA, with a fresh key.

@@ -206,3 +206,110 @@ async fn the_https_listener_presents_the_certificate_of_each_name_it_is_asked_fo
     assert!(other.is_err(), "a name the mock has no certificate for");
     server.shutdown().await;
 }
+
+/// Whether a client that trusts only the CA in `ca_dir` takes a leaf for `host` that the CA's
+/// key signs (as anyone holding the key could).
+fn a_client_takes_a_leaf_signed_by_the_ca(ca_dir: &std::path::Path, host: &str) -> bool {
+    use rustls::client::danger::ServerCertVerifier as _;
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+    let ca_pem = std::fs::read_to_string(ca_dir.join("ca.pem")).expect("ca.pem");
+    let ca_key = rcgen::KeyPair::from_pem(
+        &std::fs::read_to_string(ca_dir.join("ca-key.pem")).expect("ca-key.pem"),
+    )
+    .expect("the CA's key");
+    // The issuer as the mock rebuilds it: its name, with its key.
+    let mut params = rcgen::CertificateParams::default();
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(rcgen::DnType::CommonName, "cloudpartner-mock local CA");
+    name.push(rcgen::DnType::OrganizationName, "cloudpartner-mock");
+    params.distinguished_name = name;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    let ca = params.self_signed(&ca_key).expect("the issuer");
+    let leaf_key = rcgen::KeyPair::generate().expect("a key");
+    let leaf = rcgen::CertificateParams::new(vec![host.to_owned()])
+        .expect("leaf params")
+        .signed_by(&leaf_key, &ca, &ca_key)
+        .expect("a leaf");
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).expect("PEM"))
+        .expect("a root");
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        std::sync::Arc::new(roots),
+        std::sync::Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .expect("a verifier");
+    verifier
+        .verify_server_cert(
+            leaf.der(),
+            &[],
+            &ServerName::try_from(host.to_owned()).expect("a name"),
+            &[],
+            UnixTime::now(),
+        )
+        .is_ok()
+}
+
+#[tokio::test]
+async fn the_ca_it_makes_can_sign_only_for_the_hosts_it_intercepts() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = spawn_app_with(Config {
+        ca_dir: Some(dir.path().to_owned()),
+        ..test_config()
+    })
+    .await;
+    assert_eq!(app.get("/_mock/health").await.status(), 200);
+    let ca_dir = dir.path().to_owned();
+
+    let (cpp, login, under, other, bank) = tokio::task::spawn_blocking(move || {
+        let takes = |host: &str| a_client_takes_a_leaf_signed_by_the_ca(&ca_dir, host);
+        (
+            takes("cloudpartner.azure.com"),
+            takes("login.microsoftonline.com"),
+            takes("a.cloudpartner.azure.com"),
+            takes("management.azure.com"),
+            takes("bank.example"),
+        )
+    })
+    .await
+    .expect("the checking thread");
+
+    assert!(
+        cpp && login && under,
+        "the intercepted hosts (and names under them)"
+    );
+    assert!(!other && !bank, "no other site, even with the CA's key");
+}
+
+#[tokio::test]
+async fn an_intercept_host_its_ca_does_not_cover_stops_start_up_saying_how_to_make_a_new_ca() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let first = spawn_app_with(Config {
+        ca_dir: Some(dir.path().to_owned()),
+        ..test_config()
+    })
+    .await;
+    first.server.shutdown().await;
+
+    let refused = MockServer::start(Config {
+        ca_dir: Some(dir.path().to_owned()),
+        intercept_host: vec![
+            "cloudpartner.azure.com".to_owned(),
+            "other.example".to_owned(),
+        ],
+        ..test_config()
+    })
+    .await;
+
+    let Err(error) = refused else {
+        panic!("started with a CA that cannot sign for other.example");
+    };
+    let error = error.to_string();
+    assert!(error.contains("other.example"), "{error}");
+    assert!(error.contains(&dir.path().display().to_string()), "{error}");
+    assert!(error.contains("delete that directory"), "{error}");
+}
