@@ -89,6 +89,8 @@ fn start_binary(state: &Path) -> (Child, String) {
         .arg(bundled_fixtures())
         .arg("--state-file")
         .arg(state)
+        .arg("--ca-dir")
+        .arg(crate::helpers::test_ca_dir())
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

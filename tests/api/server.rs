@@ -50,6 +50,8 @@ fn the_binary_logs_json_lines_and_stops_cleanly_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cloudpartner-mock"))
         .args(["--port", "0", "--log-format", "json", "--fixtures"])
         .arg(crate::helpers::bundled_fixtures())
+        .arg("--ca-dir")
+        .arg(crate::helpers::test_ca_dir())
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .spawn()
