@@ -111,30 +111,30 @@ impl App {
                 Body::new(body)
             }
         });
-        // The front's future (kilobytes) is made where it is awaited, once: the same
-        // expression here and in `answer`, not a helper that would move it.
-        answered_even_if_it_panics(async move {
+        // The front's future (kilobytes) is made where it is awaited, once, and pinned there:
+        // the same expression here and in `answer`, not a helper that would move it.
+        let answering = std::pin::pin!(async move {
             let (front, prefix) = match self.front_for(&mut request) {
                 Ok(chosen) => chosen,
                 Err(refused) => return *refused,
             };
             front.answer(trimmed(request), prefix).await
-        })
-        .await
+        });
+        answered_even_if_it_panics(answering).await
     }
 
     /// The answer to `request`: the identity platform's when it is addressed to its host,
     /// else the CPP API's of the request's world (the default one unless it names one). Only
     /// the front that answers is cloned for the request.
     pub(crate) async fn answer(&self, mut request: Request) -> Response {
-        answered_even_if_it_panics(async move {
+        let answering = std::pin::pin!(async move {
             let (front, prefix) = match self.front_for(&mut request) {
                 Ok(chosen) => chosen,
                 Err(refused) => return *refused,
             };
             front.answer(trimmed(request), prefix).await
-        })
-        .await
+        });
+        answered_even_if_it_panics(answering).await
     }
 
     /// The front that answers `request`, and the world prefix its `Location` values get:
@@ -156,8 +156,11 @@ impl App {
 /// The answer `answering` gives, or — if anything on the request's way panics, the world's
 /// choice and the front included — the CPP `500` (its message logged, not sent): every request
 /// gets an HTTP answer, never a closed connection. The routes' own catch-panic (in the front)
-/// answers first where it can, so the journal sees those.
-async fn answered_even_if_it_panics(answering: impl Future<Output = Response>) -> Response {
+/// answers first where it can, so the journal sees those. Takes the future pinned where it
+/// was made, so it is never moved (a copy of kilobytes a request).
+async fn answered_even_if_it_panics(
+    answering: std::pin::Pin<&mut impl Future<Output = Response>>,
+) -> Response {
     use futures_util::FutureExt as _;
     match std::panic::AssertUnwindSafe(answering).catch_unwind().await {
         Ok(response) => response,
@@ -189,12 +192,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_outside_the_routes_is_answered_with_the_cpp_500() {
-        let answering = async {
+        let answering = std::pin::pin!(async {
             if true {
                 panic!("in the front");
             }
             Response::new(Body::empty())
-        };
+        });
 
         let response = answered_even_if_it_panics(answering).await;
 
