@@ -6,6 +6,7 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use crate::domain::StepId;
 use crate::{api, control};
 
 /// What the routes do not say: the title, the shared schemas, the bearer scheme, the tags.
@@ -57,6 +58,26 @@ const HEADER_NAME: &str = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 /// A header value: no control characters but tab.
 const HEADER_VALUE: &str = r"^[^\u0000-\u0008\u000A-\u001F\u007F]*$";
 
+/// What the control routes' derived schemas cannot say, from the lists the server checks
+/// against: a wait takes exactly one condition, the statuses it may wait for, the step names
+/// a forced failure may give.
+fn refine_control(schemas: &mut serde_json::Value) {
+    let one = |name: &str| json!({"required": [name], "properties": {name: {"type": "object"}}});
+    if let Some(wait) = schemas["Wait"].as_object_mut() {
+        wait.insert(
+            "oneOf".into(),
+            json!([one("operation"), one("requests"), one("offer")]),
+        );
+    }
+    schemas["OperationCondition"]["properties"]["status"]["enum"] =
+        json!(control::wait::OPERATION_STATUSES);
+    schemas["OperationCondition"]["properties"]["id"]["format"] = json!("uuid");
+    schemas["OfferCondition"]["properties"]["status"]["enum"] =
+        json!(control::wait::OFFER_STATUSES);
+    let steps: Vec<&str> = StepId::ALL.iter().map(|s| s.id()).collect();
+    schemas["Fail"]["properties"]["step"]["enum"] = json!(steps);
+}
+
 /// What the derived schemas cannot say: the rules across a fault rule's fields (what
 /// `FaultSpec::validate` checks, so a rule the document allows is a rule the server takes),
 /// and the patterns of map keys and list items.
@@ -90,6 +111,7 @@ fn refine(document: &mut serde_json::Value) {
         );
         rule.insert("then".into(), json!({"anyOf": [responds, drops]}));
     }
+    refine_control(schemas);
     if let Some(token) =
         schemas["PublisherFixture"]["properties"]["tokens"]["items"].as_object_mut()
     {

@@ -118,6 +118,32 @@ impl IntoResponse for ControlError {
     }
 }
 
+/// A sequence number given in a query or a header (`what` names it): decimal digits only,
+/// within int64, as the OpenAPI document says.
+pub(crate) fn sequence_number(what: &str, text: &str) -> Result<u64> {
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<i64>().ok())
+        .flatten()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(|| {
+            ControlError::BadRequest(format!(
+                "{what} '{text}' is not a sequence number (a whole number ≥ 0)."
+            ))
+        })
+}
+
+/// Refuses a `since` past `last`, the last sequence number given out: what comes after it
+/// would never be seen (a number kept from before a restart without the journal, or a typo).
+pub(crate) fn not_ahead(since: u64, last: u64) -> Result<u64> {
+    if since > last {
+        return Err(ControlError::BadRequest(format!(
+            "since {since} is past the last sequence number, {last}: nothing after it has happened yet."
+        )));
+    }
+    Ok(since)
+}
+
 /// A JSON request body (a leading byte-order mark dropped), refused with a clear 400 (an
 /// empty one too: every control route that reads a body needs one).
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
@@ -125,6 +151,12 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError>
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ControlError::BadRequest(
             "The request body is missing: this route takes a JSON object.".to_owned(),
+        ));
+    }
+    // A JSON object, not the array serde's derive also reads a struct from.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ControlError::BadRequest(
+            "The request body is not a JSON object, which this route takes.".to_owned(),
         ));
     }
     serde_json::from_slice(body).map_err(|e| {

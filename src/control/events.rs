@@ -6,6 +6,8 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::IntoResponse;
@@ -17,10 +19,13 @@ use crate::state::events::Event;
 use crate::state::{AppState, Watch};
 
 use super::docs::ControlAuth;
-use super::error::{ControlError, Result};
+use super::error::{ControlError, Result, not_ahead, sequence_number};
 
 /// The longest a stream sleeps without looking again.
 const MAX_TICK: Duration = Duration::from_secs(1);
+
+/// The longest `timeoutMs` a stream takes: five minutes, as a wait.
+const MAX_TIMEOUT_MS: u64 = 300_000;
 
 /// What one stream holds: a cursor and the events fetched but not yet sent — at most what the
 /// world keeps, whatever the client's speed.
@@ -30,6 +35,8 @@ struct Reader {
     cursor: u64,
     pending: VecDeque<Arc<Event>>,
     done: bool,
+    /// When the stream ends (`timeoutMs`); `None`: when the client goes.
+    deadline: Option<Instant>,
 }
 
 impl Reader {
@@ -44,6 +51,10 @@ impl Reader {
             if self.done || !self.state.is_current() {
                 return None;
             }
+            // Past a deadline, one last look at what is kept.
+            let left = self
+                .deadline
+                .map_or(MAX_TICK, |d| d.saturating_duration_since(Instant::now()));
             let state = &self.state;
             let mut fetched = (Vec::new(), false);
             let cursor = self.cursor;
@@ -55,18 +66,19 @@ impl Reader {
                         w.catch_up_events(now);
                         (w.events.after(cursor), w.events.next_due())
                     });
-                    if !fetched.0.is_empty() || fetched.1 {
+                    if !fetched.0.is_empty() || fetched.1 || left.is_zero() {
                         return None;
                     }
                     // Woken by a change (a request, a clock advance), or just past the end of
                     // the next step of an operation followed, when the clock runs; at least
                     // every second in any case.
-                    Some(match due {
+                    let tick = match due {
                         Some(due) if !state.clock().is_frozen() => {
                             (due.since(now) + Duration::from_millis(1)).min(MAX_TICK)
                         }
                         _ => MAX_TICK,
-                    })
+                    };
+                    Some(tick.min(left))
                 })
                 .await;
             let (events, lost) = fetched;
@@ -82,8 +94,27 @@ impl Reader {
                 self.cursor = last.seq;
             }
             self.pending.extend(events);
+            let expired = self.deadline.is_some_and(|d| Instant::now() >= d);
+            if self.pending.is_empty() && expired {
+                return None;
+            }
         }
     }
+}
+
+/// `timeoutMs`: a whole number of milliseconds up to five minutes.
+fn timeout_ms(text: &str) -> Result<Duration> {
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<u64>().ok())
+        .flatten()
+        .filter(|ms| *ms <= MAX_TIMEOUT_MS)
+        .map(Duration::from_millis)
+        .ok_or_else(|| {
+            ControlError::BadRequest(format!(
+                "timeoutMs '{text}' is not a whole number of milliseconds up to {MAX_TIMEOUT_MS}."
+            ))
+        })
 }
 
 fn sse(event: &Event) -> SseEvent {
@@ -101,11 +132,12 @@ fn sse(event: &Event) -> SseEvent {
     summary = "The world's domain events, as server-sent events",
     params(
         ("since" = Option<i64>, Query, description = "Send the events after this sequence number (as Last-Event-ID does); default: from now", minimum = 0),
-        ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event read: resume after it"),
+        ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event read: resume after it", pattern = "^[0-9]+$"),
+        ("timeoutMs" = Option<u64>, Query, description = "End the stream after this many milliseconds (at most 300 000; 0: send what is kept and end); default: the stream lasts until the client goes", minimum = 0, maximum = 300_000),
     ),
     responses(
         (status = 200, description = "An event stream (text/event-stream)", content_type = "text/event-stream", body = String),
-        (status = 400, description = "since or Last-Event-ID is not a sequence number", body = super::docs::ControlErrorBody),
+        (status = 400, description = "since or Last-Event-ID is not a sequence number or is past the last one; timeoutMs is not a whole number up to 300 000", body = super::docs::ControlErrorBody),
         ControlAuth,
     )
 )]
@@ -114,26 +146,23 @@ pub(crate) async fn get_events(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
-    let given = headers
-        .get("last-event-id")
-        .map(|v| v.to_str().unwrap_or("x").to_owned())
-        .or_else(|| {
-            form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-                .find(|(key, _)| key == "since")
-                .map(|(_, value)| value.into_owned())
-        });
-    let cursor = match given {
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| u64::try_from(n).ok())
-            .ok_or_else(|| {
-                ControlError::BadRequest(format!(
-                    "'{text}' is not a sequence number (a whole number ≥ 0)."
-                ))
-            })?,
-        None => state.with_world_quietly(|w| w.journal.last_seq()),
+    let mut since = None;
+    let mut timeout = None;
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "since" => since = Some(sequence_number("since", &value)?),
+            "timeoutMs" => timeout = Some(timeout_ms(&value)?),
+            _ => {}
+        }
+    }
+    if let Some(id) = headers.get("last-event-id") {
+        let text = String::from_utf8_lossy(id.as_bytes());
+        since = Some(sequence_number("Last-Event-ID", &text)?);
+    }
+    let last = state.with_world_quietly(|w| w.journal.last_seq());
+    let cursor = match since {
+        Some(since) => not_ahead(since, last)?,
+        None => last,
     };
     let reader = Reader {
         watch: state.watch(),
@@ -141,6 +170,7 @@ pub(crate) async fn get_events(
         cursor,
         pending: VecDeque::new(),
         done: false,
+        deadline: timeout.map(|t| Instant::now() + t),
     };
     let events = stream::unfold(reader, |mut reader| async move {
         let event = reader.next().await?;

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::state::journal::{Entry, JournalFilter};
 
 use super::docs::{ControlAuth, ControlErrorBody, JournalFilters};
-use super::error::{ControlError, Result};
+use super::error::{ControlError, Result, sequence_number};
 use crate::reply::json;
 
 /// A recorded request on the wire.
@@ -119,19 +119,7 @@ pub(crate) fn filter_from_query(query: &str) -> Result<JournalFilter> {
             }
             "requestId" => filter.request_id = Some(value),
             "errorCode" => filter.error_code = Some(value),
-            "since" => {
-                // An int64 on the wire, as the OpenAPI document says.
-                let since = value
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(|n| u64::try_from(n).ok());
-                let since = since.ok_or_else(|| {
-                    ControlError::BadRequest(format!(
-                        "since '{value}' is not a sequence number (a whole number ≥ 0)."
-                    ))
-                })?;
-                filter.since = Some(since);
-            }
+            "since" => filter.since = Some(sequence_number("since", &value)?),
             other => {
                 return Err(ControlError::BadRequest(format!(
                     "'{other}' is not a journal filter: use method, pathPrefix, publisher, offer, status, requestId, errorCode or since."

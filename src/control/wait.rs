@@ -10,13 +10,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{OperationId, OperationStatus};
+use crate::domain::{OperationId, OperationStatus, json, whole_number};
 use crate::reply::{json, status_str};
 use crate::state::AppState;
 use crate::state::journal::JournalFilter;
 
 use super::docs::{ControlAuth, ControlErrorBody};
-use super::error::{ControlError, Result, parse};
+use super::error::{ControlError, Result, not_ahead, parse};
 
 /// The longest wait: five minutes.
 const MAX_TIMEOUT_MS: u64 = 300_000;
@@ -25,11 +25,14 @@ const MAX_TIMEOUT_MS: u64 = 300_000;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Wait {
+    #[serde(default, deserialize_with = "json::optional_object")]
     operation: Option<OperationCondition>,
+    #[serde(default, deserialize_with = "json::optional_object")]
     requests: Option<RequestsCondition>,
+    #[serde(default, deserialize_with = "json::optional_object")]
     offer: Option<OfferCondition>,
     /// How long to wait, in milliseconds (default 10 000, at most 300 000).
-    #[serde(default = "default_timeout")]
+    #[serde(default = "default_timeout", deserialize_with = "whole_number::number")]
     #[schema(minimum = 0, maximum = 300_000)]
     timeout_ms: u64,
 }
@@ -53,16 +56,39 @@ pub(crate) struct OperationCondition {
 pub(crate) struct RequestsCondition {
     method: Option<String>,
     path_prefix: Option<String>,
-    /// Only requests after this sequence number (a journal listing's `lastSeq`).
-    since: Option<u64>,
-    #[serde(default = "one")]
+    /// Only requests after this sequence number (a journal listing's `lastSeq`); not past the
+    /// last one.
+    #[serde(default, deserialize_with = "whole_number::optional")]
+    #[schema(minimum = 0)]
+    since: Option<i64>,
+    #[serde(default = "one", deserialize_with = "whole_number::number")]
     #[schema(minimum = 1)]
-    count: u64,
+    count: i32,
 }
 
-fn one() -> u64 {
+fn one() -> i32 {
     1
 }
+
+/// What an operation condition may wait for.
+pub(crate) const OPERATION_STATUSES: [&str; 7] = [
+    "running",
+    "complete",
+    "completed",
+    "succeeded",
+    "failed",
+    "canceled",
+    "ended",
+];
+
+/// What an offer condition may wait for.
+pub(crate) const OFFER_STATUSES: [&str; 5] = [
+    "neverPublished",
+    "running",
+    "succeeded",
+    "canceled",
+    "failed",
+];
 
 /// An offer reaches a status: `neverPublished`, `running`, `succeeded`, `canceled`,
 /// `failed`.
@@ -102,7 +128,9 @@ enum Condition {
 }
 
 impl Condition {
-    fn from(wait: Wait) -> Result<(Condition, Duration)> {
+    /// `wait` checked; `last_seq`: the last sequence number given out, which `since` may not
+    /// pass.
+    fn from(wait: Wait, last_seq: u64) -> Result<(Condition, Duration)> {
         if wait.timeout_ms > MAX_TIMEOUT_MS {
             return Err(ControlError::BadRequest(format!(
                 "timeoutMs must be at most {MAX_TIMEOUT_MS}."
@@ -111,39 +139,39 @@ impl Condition {
         let timeout = Duration::from_millis(wait.timeout_ms);
         let condition = match (wait.operation, wait.requests, wait.offer) {
             (Some(op), None, None) => {
-                const STATUSES: [&str; 7] = [
-                    "running",
-                    "complete",
-                    "completed",
-                    "succeeded",
-                    "failed",
-                    "canceled",
-                    "ended",
-                ];
-                one_of(&op.status, &STATUSES, "an operation status to wait for")?;
+                one_of(
+                    &op.status,
+                    &OPERATION_STATUSES,
+                    "an operation status to wait for",
+                )?;
                 Condition::Operation {
                     id: OperationId::parse(&op.id)?,
                     wanted: op.status,
                 }
             }
-            (None, Some(requests), None) => Condition::Requests {
-                filter: JournalFilter {
-                    method: requests.method,
-                    path_prefix: requests.path_prefix,
-                    since: requests.since,
-                    ..JournalFilter::default()
-                },
-                count: requests.count,
-            },
+            (None, Some(requests), None) => {
+                let count = u64::try_from(requests.count)
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        ControlError::BadRequest("count must be at least 1.".to_owned())
+                    })?;
+                let since = match requests.since {
+                    Some(since) => Some(not_ahead(since.unsigned_abs(), last_seq)?),
+                    None => None,
+                };
+                Condition::Requests {
+                    filter: JournalFilter {
+                        method: requests.method,
+                        path_prefix: requests.path_prefix,
+                        since,
+                        ..JournalFilter::default()
+                    },
+                    count,
+                }
+            }
             (None, None, Some(offer)) => {
-                const STATUSES: [&str; 5] = [
-                    "neverPublished",
-                    "running",
-                    "succeeded",
-                    "canceled",
-                    "failed",
-                ];
-                one_of(&offer.status, &STATUSES, "an offer status")?;
+                one_of(&offer.status, &OFFER_STATUSES, "an offer status")?;
                 Condition::Offer {
                     publisher: offer.publisher,
                     offer: offer.offer,
@@ -214,7 +242,8 @@ fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<()> {
 
 /// Waits for `wait`'s condition.
 pub(crate) async fn wait(state: &AppState, wait: Wait) -> Result<Waited> {
-    let (condition, timeout) = Condition::from(wait)?;
+    let last_seq = state.peek_world(|w| w.journal.last_seq());
+    let (condition, timeout) = Condition::from(wait, last_seq)?;
     // What can never hold is refused at once.
     condition.check(state)?;
     let started = Instant::now();

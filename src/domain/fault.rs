@@ -7,16 +7,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::whole_number;
+use super::{json, whole_number};
 
 /// A fault rule as written in a fixture or a control request.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct FaultSpec {
-    #[serde(default, rename = "match")]
+    #[serde(default, rename = "match", deserialize_with = "json::object")]
     pub(crate) matches: MatchSpec,
     /// Answer with this status and a CPP error body.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "json::optional_object"
+    )]
     pub(crate) respond: Option<RespondSpec>,
     /// Wait this long before answering (or before handling, when there is no other effect).
     #[serde(
@@ -74,7 +78,11 @@ pub(crate) struct MatchSpec {
     pub(crate) publisher: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) offer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "json::optional_object"
+    )]
     pub(crate) header: Option<HeaderMatch>,
 }
 

@@ -16,6 +16,34 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// A struct field read as JSON Schema's `object` says: only from a JSON object, never from
+/// the array serde's derive also takes (`[null, null]` for `{"method": null, "path": null}`).
+/// Use with `#[serde(deserialize_with)]` on a struct-typed field.
+pub(crate) fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    let map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+    T::deserialize(Value::Object(map)).map_err(serde::de::Error::custom)
+}
+
+/// `null`, absent (with `#[serde(default)]`) or an [`object`].
+pub(crate) fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match Option::<serde_json::Map<String, Value>>::deserialize(deserializer)? {
+        Some(map) => T::deserialize(Value::Object(map))
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        None => Ok(None),
+    }
+}
+
 /// A JSON UTF-8 byte-order mark, which PowerShell and .NET clients put before a body (the CPP
 /// service, a .NET one, took it).
 const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -4,7 +4,7 @@ mod document;
 mod error;
 mod fault;
 mod ids;
-mod json;
+pub(crate) mod json;
 mod lifecycle;
 mod offer;
 mod operation;
@@ -31,7 +31,7 @@ pub(crate) use offer::{Offer, Plans, Revision, Slot};
 pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use snapshot::{Message, StepSnapshot};
-pub(crate) use step::{OfferStatus, OperationStatus, StepStatus, SubmissionType};
+pub(crate) use step::{OfferStatus, OperationStatus, StepId, StepStatus, SubmissionType};
 pub(crate) use store::{
     Change, Client, Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot,
 };

@@ -66,6 +66,16 @@ pub(crate) enum StepId {
 }
 
 impl StepId {
+    /// Every step, in pipeline order.
+    pub(crate) const ALL: [StepId; 6] = [
+        StepId::ValidatePrerequisites,
+        StepId::Certification,
+        StepId::Provisioning,
+        StepId::Packaging,
+        StepId::PublisherSignoff,
+        StepId::Live,
+    ];
+
     pub(crate) fn id(self) -> &'static str {
         match self {
             StepId::ValidatePrerequisites => "displaydummycertify",

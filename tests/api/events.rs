@@ -157,3 +157,78 @@ async fn a_bad_last_event_id_is_refused() {
         .expect("answered");
     assert_eq!(answer.status(), 400);
 }
+
+#[tokio::test]
+async fn a_stream_with_a_timeout_sends_what_is_kept_and_ends() {
+    let app = spawn_app().await;
+    let id = operation_id(&app.go_live_location("contoso", "slow-golive").await);
+    let started = std::time::Instant::now();
+    let answer = app
+        .client
+        .get(app.url("/_mock/events?since=0&timeoutMs=0"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 200);
+    let text = tokio::time::timeout(Duration::from_secs(5), answer.text())
+        .await
+        .expect("the stream ended")
+        .expect("read");
+    assert!(
+        text.contains("event: operation.started") && text.contains(&id),
+        "{text}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    let started = std::time::Instant::now();
+    let answer = app
+        .client
+        .get(app.url("/_mock/events?timeoutMs=300"))
+        .send()
+        .await
+        .expect("answered");
+    let text = tokio::time::timeout(Duration::from_secs(5), answer.text())
+        .await
+        .expect("the stream ended")
+        .expect("read");
+    assert!(!text.contains("event:"), "{text}");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn what_the_document_refuses_the_stream_refuses() {
+    let app = spawn_app().await;
+    let query_cases = [
+        "since=-1",
+        "since=%2B1",
+        "since=1000000",
+        "timeoutMs=300001",
+        "timeoutMs=1.5",
+        "timeoutMs=",
+    ];
+    for query in query_cases {
+        let answer = app
+            .client
+            .get(app.url(&format!("/_mock/events?{query}")))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 400, "{query}");
+        let body = json(answer).await;
+        assert_eq!(body["error"]["code"], "BadRequest", "{query}: {body}");
+    }
+    // A Last-Event-ID from before a restart (past the last number) would never see an event.
+    let answer = app
+        .client
+        .get(app.url("/_mock/events"))
+        .header("Last-Event-ID", "5000")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 400);
+    assert!(
+        json(answer).await["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("past the last sequence number")),
+    );
+}

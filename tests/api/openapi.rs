@@ -115,3 +115,44 @@ async fn every_documented_route_is_answered() {
         }
     }
 }
+
+/// The statuses the document lists are the ones the server takes: each listed one gets past
+/// the check (to the 404 of an unknown operation or offer), one not listed is refused with
+/// 400.
+#[tokio::test]
+async fn the_control_enums_of_the_document_are_what_the_server_checks() {
+    let app = spawn_app().await;
+    let document: serde_json::Value =
+        serde_json::from_str(&cloudpartner_mock::openapi_json()).expect("the document is JSON");
+    let schemas = &document["components"]["schemas"];
+    let listed = |schema: &str, field: &str| -> Vec<String> {
+        schemas[schema]["properties"][field]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema}.{field} lists its values"))
+            .iter()
+            .map(|v| v.as_str().expect("a string").to_owned())
+            .collect()
+    };
+    let unknown_operation = "00000000-0000-0000-0000-000000000001";
+    let wait = |body: serde_json::Value| app.control(Method::POST, "/_mock/wait", Some(body));
+    for status in listed("OperationCondition", "status")
+        .iter()
+        .chain(["done".to_owned()].iter())
+    {
+        let answer =
+            wait(serde_json::json!({"operation": {"id": unknown_operation, "status": status}}))
+                .await;
+        let expected = if status == "done" { 400 } else { 404 };
+        assert_eq!(answer.status(), expected, "operation status {status}");
+    }
+    for status in listed("OfferCondition", "status")
+        .iter()
+        .chain(["live".to_owned()].iter())
+    {
+        let answer = wait(serde_json::json!({"offer": {"publisher": "contoso", "offer": "nope", "status": status}})).await;
+        let expected = if status == "live" { 400 } else { 404 };
+        assert_eq!(answer.status(), expected, "offer status {status}");
+    }
+    assert_eq!(schemas["Wait"]["oneOf"].as_array().map(Vec::len), Some(3));
+    assert_eq!(listed("Fail", "step").len(), 6, "every step of every plan");
+}

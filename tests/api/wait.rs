@@ -129,9 +129,55 @@ async fn a_wait_for_what_cannot_be_is_refused() {
             404,
         ),
         (json!({"requests": {"count": 1}, "timeoutMs": 300001}), 400),
+        // The ranges the OpenAPI document states: count an int32 from 1, since an int64
+        // not past the last sequence number.
+        (json!({"requests": {"count": 0}}), 400),
+        (json!({"requests": {"count": 2_147_483_648_u64}}), 400),
+        (
+            json!({"requests": {"count": 9_223_372_036_854_775_808_u64}}),
+            400,
+        ),
+        (json!({"requests": {"since": 1_000_000}}), 400),
+        (json!({"requests": {"since": -1}}), 400),
+        (json!({"operation": null, "requests": null}), 400),
     ];
     for (body, expected) in cases {
         let (status, answer) = wait(&app, body.clone()).await;
         assert_eq!(status, expected, "{body}: {answer}");
     }
+}
+
+#[tokio::test]
+async fn whole_numbers_written_with_a_zero_fraction_are_taken_as_the_document_allows() {
+    let app = spawn_app().await;
+    let (status, answer) = wait(
+        &app,
+        json!({"requests": {"count": 1.0, "since": 0.0}, "timeoutMs": 0.0}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["met"], false, "{answer}");
+}
+
+/// serde's derive reads a struct from an array too; the document says object, so does the
+/// server.
+#[tokio::test]
+async fn a_condition_or_a_body_written_as_an_array_is_refused() {
+    let app = spawn_app().await;
+    for body in [
+        json!({"requests": [null, null], "timeoutMs": 0}),
+        json!({"operation": ["00000000-0000-0000-0000-000000000001", "complete"]}),
+        json!([{"requests": {"count": 1}}, 0]),
+    ] {
+        let (status, answer) = wait(&app, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+    }
+    let answer = app
+        .control(
+            Method::POST,
+            "/_mock/faults",
+            Some(json!({"match": ["POST", "/api/**"], "respond": {"status": 503}})),
+        )
+        .await;
+    assert_eq!(answer.status(), 400);
 }
