@@ -156,14 +156,16 @@ async fn with_request_id(
         }
     };
     let method = request.method().clone();
-    let uri = request.uri().clone();
+    // The path for the log line: the path-and-query alone (a reference count), not the URI.
+    let target = request.uri().path_and_query().cloned();
+    let path = target.as_ref().map_or("/", |target| target.path());
     let (mut response, error) = checked_and_recorded(state, request, routes, &id, new, plane).await;
     let error_code = error.as_deref().map(|error| &*error.code);
     macro_rules! request_line {
         ($level:ident $(, $name:ident = $value:expr)?) => {
             tracing::$level!(
                 method = method.as_str(),
-                path = uri.path(),
+                path = path,
                 status = response.status().as_u16(),
                 latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
                 request_id = id.to_str().unwrap_or("-"),
@@ -175,7 +177,7 @@ async fn with_request_id(
     // A container's health check asks every few seconds: not a line each at INFO. A line
     // without an error has no error field (five fields cost less than six with one empty).
     match error_code {
-        _ if uri.path() == HEALTH_PATH => request_line!(debug),
+        _ if path == HEALTH_PATH => request_line!(debug),
         None => request_line!(info),
         Some(code) => request_line!(info, error_code = code),
     }
@@ -248,9 +250,11 @@ async fn checked_and_recorded(
             new.then_some((&X_REQUEST_ID, id)),
             super::redact::header,
         );
-        match super::redact::form_body(parts.headers.get(header::CONTENT_TYPE), &body) {
-            Some(redacted) => entry.set_body(&redacted),
-            None => entry.set_body(&body),
+        if !body.is_empty() {
+            match super::redact::form_body(parts.headers.get(header::CONTENT_TYPE), &body) {
+                Some(redacted) => entry.set_body(&redacted),
+                None => entry.set_body(&body),
+            }
         }
         entry
     });

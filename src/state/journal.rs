@@ -17,6 +17,12 @@ pub(crate) const MAX_RECORDED_TARGET: usize = 4 * 1024;
 /// are cut (or headers left out) and the entry marked.
 pub(crate) const MAX_RECORDED_HEADER: usize = 1024;
 pub(crate) const MAX_RECORDED_HEADERS: usize = 16 * 1024;
+thread_local! {
+    /// Where an entry's text is written before it is copied out (at most
+    /// `MAX_RECORDED_TARGET` + `MAX_RECORDED_HEADERS` bytes, per thread).
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// What an entry costs besides its bytes (its fields, the deque's slot, the answer).
 const ENTRY_OVERHEAD: usize = 256;
 
@@ -28,14 +34,14 @@ pub(crate) struct RecordedRequest {
     pub(crate) seq: u64,
     pub(crate) time: Timestamp,
     pub(crate) method: Method,
-    /// The request target as received: the path, then `?query` if any; at most
-    /// `MAX_RECORDED_TARGET` bytes.
-    target: Box<str>,
+    /// The request target as received (the path, then `?query` if any; at most
+    /// `MAX_RECORDED_TARGET` bytes), then the headers as `name: value\r\n` lines in arrival
+    /// order, credentials redacted, at most `MAX_RECORDED_HEADER` bytes a value and
+    /// `MAX_RECORDED_HEADERS` in all: one allocation.
+    text: Box<[u8]>,
+    target_len: usize,
     path_len: usize,
     pub(crate) target_truncated: bool,
-    /// The headers as `name: value\r\n` lines, in arrival order; credentials redacted; at
-    /// most `MAX_RECORDED_HEADER` bytes a value and `MAX_RECORDED_HEADERS` in all.
-    head: Box<[u8]>,
     pub(crate) headers_truncated: bool,
     /// The body, up to `MAX_RECORDED_BODY` bytes.
     pub(crate) body: Bytes,
@@ -110,7 +116,8 @@ impl Answer {
 
 impl RecordedRequest {
     /// An entry for a request as it arrived (`seq` is set by the journal): `headers` in their
-    /// order, then `added` if given; `redact` gives the recorded form of a header's value.
+    /// order, then `added` if given (the front's own, kept as it is); `redact` gives the
+    /// recorded form of a header's value.
     pub(crate) fn new(
         time: Timestamp,
         method: &Method,
@@ -121,41 +128,45 @@ impl RecordedRequest {
     ) -> Self {
         let whole = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
         let target = cut(whole, MAX_RECORDED_TARGET);
-        let all = || headers.iter().chain(added);
-        let size = all()
-            .map(|(n, v)| n.as_str().len() + v.len().min(MAX_RECORDED_HEADER) + 4)
-            .sum::<usize>()
-            .min(MAX_RECORDED_HEADERS);
-        let mut head = Vec::with_capacity(size);
-        let mut headers_truncated = false;
-        for (name, value) in all() {
-            let redacted = redact(name, value);
-            let value = redacted.as_ref().unwrap_or(value).as_bytes();
-            let kept = &value[..value.len().min(MAX_RECORDED_HEADER)];
-            let line = name.as_str().len() + kept.len() + 4;
-            if head.len() + line > MAX_RECORDED_HEADERS {
-                headers_truncated = true;
-                continue;
+        // Written in a buffer of the thread's, then copied once into an allocation of the
+        // exact size (no pass to size it first, no regrowth).
+        SCRATCH.with_borrow_mut(|text| {
+            text.clear();
+            text.extend_from_slice(target.as_bytes());
+            let mut head_len = 0;
+            let mut headers_truncated = false;
+            let own = added.map(|(name, value)| (name, value, true));
+            for (name, value, own) in headers.iter().map(|(n, v)| (n, v, false)).chain(own) {
+                let redacted = if own { None } else { redact(name, value) };
+                let value = redacted.as_ref().unwrap_or(value).as_bytes();
+                let kept = &value[..value.len().min(MAX_RECORDED_HEADER)];
+                let name = name.as_str().as_bytes();
+                let line = name.len() + kept.len() + 4;
+                if head_len + line > MAX_RECORDED_HEADERS {
+                    headers_truncated = true;
+                    continue;
+                }
+                headers_truncated |= kept.len() < value.len();
+                head_len += line;
+                text.extend_from_slice(name);
+                text.extend_from_slice(b": ");
+                text.extend_from_slice(kept);
+                text.extend_from_slice(b"\r\n");
             }
-            headers_truncated |= kept.len() < value.len();
-            head.extend_from_slice(name.as_str().as_bytes());
-            head.extend_from_slice(b": ");
-            head.extend_from_slice(kept);
-            head.extend_from_slice(b"\r\n");
-        }
-        Self {
-            seq: 0,
-            time,
-            method: method.clone(),
-            target: target.into(),
-            path_len: uri.path().len().min(target.len()),
-            target_truncated: target.len() < whole.len(),
-            head: head.into_boxed_slice(),
-            headers_truncated,
-            body: Bytes::new(),
-            body_truncated: false,
-            status: None,
-        }
+            Self {
+                seq: 0,
+                time,
+                method: method.clone(),
+                text: Box::from(&text[..]),
+                target_len: target.len(),
+                path_len: uri.path().len().min(target.len()),
+                target_truncated: target.len() < whole.len(),
+                headers_truncated,
+                body: Bytes::new(),
+                body_truncated: false,
+                status: None,
+            }
+        })
     }
 
     /// Keeps a copy of the first `MAX_RECORDED_BODY` bytes of `body`.
@@ -166,20 +177,29 @@ impl RecordedRequest {
 
     /// The bytes it holds, with what it costs besides them.
     fn size(&self) -> usize {
-        self.target.len() + self.head.len() + self.body.len() + ENTRY_OVERHEAD
+        self.text.len() + self.body.len() + ENTRY_OVERHEAD
+    }
+
+    /// The target as received (text: it was a `&str`, cut on a character boundary).
+    fn target(&self) -> &str {
+        std::str::from_utf8(&self.text[..self.target_len]).unwrap_or_default()
     }
 
     pub(crate) fn path(&self) -> &str {
-        &self.target[..self.path_len]
+        &self.target()[..self.path_len]
     }
 
     pub(crate) fn query(&self) -> Option<&str> {
-        self.target[self.path_len..].strip_prefix('?')
+        self.target()[self.path_len..].strip_prefix('?')
+    }
+
+    fn head(&self) -> &[u8] {
+        &self.text[self.target_len..]
     }
 
     /// `(name, value)` in arrival order.
     pub(crate) fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.head
+        self.head()
             .split(|b| *b == b'\n')
             .filter_map(|line| line.strip_suffix(b"\r"))
             .filter_map(|line| {
@@ -433,7 +453,7 @@ mod tests {
         assert!(entry.path().len() <= MAX_RECORDED_TARGET);
         assert!(long_path.starts_with(entry.path()));
         assert!(entry.headers_truncated);
-        assert!(entry.head.len() <= MAX_RECORDED_HEADERS);
+        assert!(entry.head().len() <= MAX_RECORDED_HEADERS);
         let (_, long) = entry.headers().next().expect("the first header");
         assert_eq!(long.len(), MAX_RECORDED_HEADER);
         assert!(!request("GET", "/api/x?y=1", 200).target_truncated);
