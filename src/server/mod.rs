@@ -210,11 +210,26 @@ pub(crate) async fn launch(config: Config) -> Result<Launched, StartError> {
     })
 }
 
+/// How many connections the kernel may hold for the accept loop (it lowers this to
+/// `net.core.somaxconn`): more than tokio's 1 024, so that a burst of connections does not
+/// fill the queue, where a new connection's SYN would be dropped and retried a second later
+/// (a health check then answers in a second, not milliseconds).
+const LISTEN_BACKLOG: u32 = 4096;
+
 /// Binds `addr` (port 0: a free one); gives the listener and the address it has.
 async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })?;
+    let listen = || {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As `TcpListener::bind` does: a restarted server binds its port at once.
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(LISTEN_BACKLOG)
+    };
+    let listener = listen().map_err(|source| StartError::Bind { addr, source })?;
     let bound = listener
         .local_addr()
         .map_err(|source| StartError::Bind { addr, source })?;
