@@ -4,7 +4,7 @@ part of the crate imports a part that docs/architecture.md's table "Which part m
 does not allow it.
 
 A file's imports are the `crate::…`, `super::…` and `self::…` paths it names (test modules
-left out), each resolved to the file that defines the module it reaches; a `mod.rs` that
+and comments, doc links included, left out), each resolved to the file that defines the module it reaches; a `mod.rs` that
 names its own child (`use child::…`) imports that child. A part is a folder of src/ or a file
 at its top (`reply`, `config`…).
 
@@ -67,6 +67,7 @@ for module, path in modules.items():
     text = open(path, encoding="utf-8").read()
     text = re.split(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod tests", text)[0]
     text = re.sub(r"pub\(in [^)]*\)", "pub", text)  # a visibility names a module, imports none
+    text = re.sub(r"//[^\n]*", "", text)  # comments (doc links too) import nothing
     # A module's own path; `super` of a file is its parent module.
     found = set()
     for match in PATH.finditer(text):

@@ -60,7 +60,10 @@ pub use config::{
     AuthMode, CancelMode, Config, LogFormat, LogLevel, OperationLocationStyle, PutMode,
     SuccessStatus,
 };
-pub use control::{Control, ControlFailure};
+pub use control::{
+    Control, ControlFailure, Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health,
+    JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
+};
 pub use fixtures::{BUNDLED_FIXTURES, FixtureError, check_fixtures};
 pub use server::healthcheck;
 pub use server::{
@@ -70,3 +73,9 @@ pub use server::{
 pub use state::AppState;
 pub use state::StateError;
 pub use telemetry::{LogGuard, init as init_telemetry};
+
+/// The README's Rust example, compiled (and its `main` run, which defines the test and calls
+/// nothing) with the documentation tests, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExample;

@@ -2,13 +2,18 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::domain::FaultSpec;
 use crate::domain::Force;
 use crate::fixtures;
 use crate::state::AppState;
 
 use super::error::ControlError;
-use super::{clock, faults, journal, operations, state_file, world, worlds};
+use super::typed::{
+    FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited, WorldSummary, retyped,
+};
+use super::{clock, faults, journal, operations, state_file, wait, world, worlds};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -16,20 +21,22 @@ use super::{clock, faults, journal, operations, state_file, world, worlds};
 /// ```no_run
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
-/// use cloudpartner_mock::{Config, MockServer};
-/// let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
+/// use cloudpartner_mock::{Config, Fault, MockServer, Wait};
+/// let server = MockServer::start(Config::for_tests()).await?;
 /// let control = server.control();
-/// control.add_fault(serde_json::json!({
-///     "match": { "method": "POST", "path": "/api/publishers/*/offers/*/golive" },
-///     "respond": { "status": 503 }, "times": 2
-/// }))?;
+/// control.add_fault(Fault::on_post("/api/publishers/*/offers/*/golive").respond(503).times(2))?;
 /// control.advance_clock(Duration::from_secs(3600));
-/// let calls = control.journal("method=POST")?;
-/// # let _ = calls; Ok(()) }
+/// control.wait(Wait::requests(2).method("POST")).await?;
+/// let posts = control.journal("method=POST")?;
+/// assert_eq!(posts[0].error_code.as_deref(), Some("ServiceUnavailable"));
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub struct Control {
     state: AppState,
+    /// The server's runtime, where a wait runs (so a caller on any runtime, or an executor
+    /// that is not tokio, can await it).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 /// A control call that was refused: the HTTP status the endpoint would answer and why.
@@ -52,8 +59,12 @@ impl From<ControlError> for ControlFailure {
 type Result<T> = std::result::Result<T, ControlFailure>;
 
 impl Control {
+    /// The control plane of `state`; made on the server's runtime, which its waits use.
     pub(crate) fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            runtime: tokio::runtime::Handle::try_current().ok(),
+        }
     }
 
     /// The control plane of the world `name` (made from the default world's fixture set if
@@ -61,16 +72,19 @@ impl Control {
     /// it: every call on it acts on that world only (docs/worlds.md).
     pub fn world(&self, name: &str) -> Result<Control> {
         let world = self.state.world(name).map_err(ControlError::from)?;
-        Ok(Control::new(world))
+        Ok(Control {
+            state: world,
+            runtime: self.runtime.clone(),
+        })
     }
 
     /// `GET /_mock/worlds`: the default world, then the named ones by name, each with what it
     /// holds.
-    pub fn worlds(&self) -> Vec<serde_json::Value> {
+    pub fn worlds(&self) -> Vec<WorldSummary> {
         worlds::list(&self.state)
             .worlds
-            .into_iter()
-            .filter_map(|w| serde_json::to_value(w).ok())
+            .iter()
+            .filter_map(|w| retyped(w).ok())
             .collect()
     }
 
@@ -81,8 +95,8 @@ impl Control {
     }
 
     /// What the server holds, as `GET /_mock/health` answers it.
-    pub fn health(&self) -> serde_json::Value {
-        serde_json::to_value(world::counts(&self.state)).unwrap_or_default()
+    pub fn health(&self) -> Health {
+        retyped(&world::counts(&self.state)).expect("the health answer reads as Health")
     }
 
     /// `POST /_mock/reset`: back to the fixtures as loaded — offers, operations, fault rules
@@ -105,24 +119,24 @@ impl Control {
     /// `GET /_mock/journal?{query}`: the recorded `/api` requests, newest first, each with
     /// what was answered, filtered by `method`, `pathPrefix`, `publisher`, `offer`, `status`,
     /// `requestId`, `errorCode`, `since` (e.g. `"method=POST&status=202"`).
-    pub fn journal(&self, query: &str) -> Result<Vec<serde_json::Value>> {
+    pub fn journal(&self, query: &str) -> Result<Vec<JournalEntry>> {
         let filter = journal::filter_from_query(query)?;
         let listing = journal::list(&self.state, &filter);
         Ok(listing
             .requests
-            .into_iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
+            .iter()
+            .filter_map(|r| retyped(r).ok())
             .collect())
     }
 
     /// `GET /_mock/operations?{query}`: every operation, newest first, with its offer, type
     /// and status, filtered by `publisher`, `offer`, `type`, `status`.
-    pub fn operations(&self, query: &str) -> Result<Vec<serde_json::Value>> {
+    pub fn operations(&self, query: &str) -> Result<Vec<OperationSummary>> {
         let listed = operations::list(&self.state, &operations::Filter::parse(query)?);
         Ok(listed
             .operations
-            .into_iter()
-            .filter_map(|op| serde_json::to_value(op).ok())
+            .iter()
+            .filter_map(|op| retyped(op).ok())
             .collect())
     }
 
@@ -144,19 +158,37 @@ impl Control {
         journal::clear(&self.state);
     }
 
-    /// `POST /_mock/faults`: adds a fault rule (the JSON of the README), returns its id.
-    pub fn add_fault(&self, rule: serde_json::Value) -> Result<String> {
-        let spec: FaultSpec = serde_json::from_value(rule)
+    /// `POST /_mock/faults`: adds a fault rule — a [`Fault`](crate::Fault), or its JSON as
+    /// the README writes it — and returns its id.
+    pub fn add_fault(&self, rule: impl Serialize) -> Result<String> {
+        let spec: FaultSpec = retyped(&rule)
             .map_err(|e| ControlError::BadRequest(format!("The fault rule is not valid: {e}.")))?;
         Ok(faults::add(&self.state, spec)?)
     }
 
     /// `GET /_mock/faults`: the rules with their ids and counters.
-    pub fn faults(&self) -> Vec<serde_json::Value> {
+    pub fn faults(&self) -> Vec<FaultRule> {
         faults::list(&self.state)
-            .into_iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
+            .iter()
+            .filter_map(|r| retyped(r).ok())
             .collect()
+    }
+
+    /// `POST /_mock/wait`: answers when `condition` holds or its timeout passes (docs/wait.md).
+    /// It runs on the server's runtime, so it can be awaited from any runtime or executor.
+    pub async fn wait(&self, condition: Wait) -> Result<Waited> {
+        let condition: wait::Wait = retyped(&condition)
+            .map_err(|e| ControlError::BadRequest(format!("The wait is not valid: {e}.")))?;
+        let state = self.state.clone();
+        let waiting = async move { wait::wait(&state, condition).await };
+        let waited = match &self.runtime {
+            Some(runtime) => runtime
+                .spawn(waiting)
+                .await
+                .map_err(|e| ControlError::BadRequest(format!("The wait ended early: {e}.")))?,
+            None => waiting.await,
+        }?;
+        Ok(retyped(&waited).expect("a wait's answer reads as Waited"))
     }
 
     /// `DELETE /_mock/faults/{id}`.

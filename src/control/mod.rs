@@ -11,6 +11,7 @@ mod handle;
 pub(crate) mod journal;
 pub(crate) mod operations;
 mod state_file;
+mod typed;
 pub(crate) mod wait;
 pub(crate) mod world;
 pub(crate) mod worlds;
@@ -28,6 +29,10 @@ use crate::state::AppState;
 pub(crate) use docs::ControlAuth;
 pub(crate) use error::ControlError;
 pub use handle::{Control, ControlFailure};
+pub use typed::{
+    Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health, JournalEntry,
+    OperationSummary, Wait, Waited, WorldSummary,
+};
 
 /// Every control route, each registered with its OpenAPI description (one table for the
 /// router and the document). The control token's check needs the state; the document, built

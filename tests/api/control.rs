@@ -182,9 +182,9 @@ async fn the_rust_helpers_do_what_the_endpoints_do() {
     assert_eq!(halfway["steps"][0]["progressPercentage"], 50);
     assert_eq!(json(app.get(&location).await).await["status"], "complete");
     assert_eq!(journal.len(), 2);
-    assert_eq!(journal[1]["status"], 503);
-    assert_eq!(control.faults()[0]["fired"], 1);
-    assert_eq!(control.health()["publishers"], 2);
+    assert_eq!(journal[1].status, Some(503));
+    assert_eq!(control.faults()[0].fired, 1);
+    assert_eq!(control.health().publishers, 2);
     let failure = control
         .fail_operation(&op_id, "live", "late")
         .expect_err("already ended");

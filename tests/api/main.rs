@@ -36,6 +36,7 @@ mod server;
 mod state_log;
 mod status;
 mod submissions;
+mod typed_control;
 mod versions;
 mod wait;
 mod worlds;

@@ -732,7 +732,7 @@ async fn a_state_file_that_cannot_be_written_says_so() {
         "{message}"
     );
     let journal = app.server.control().journal("").expect("listed");
-    assert_eq!(journal[0]["reason"], "state-file.unwritten");
+    assert_eq!(journal[0].reason.as_deref(), Some("state-file.unwritten"));
 }
 
 /// docs/reasons.md lists exactly the reasons asserted here and those no request can reach.

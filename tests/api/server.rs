@@ -129,7 +129,7 @@ async fn a_shutdown_lets_an_in_flight_request_finish() {
     let url = app.url(&crate::helpers::offer_path("contoso", "draft-offer", ""));
     let in_flight = tokio::spawn(app.client.get(url).header("Authorization", BEARER).send());
     // The request is in flight once its rule has fired (it then waits 300 ms).
-    while app.server.control().faults()[0]["fired"] != 1 {
+    while app.server.control().faults()[0].fired != 1 {
         tokio::task::yield_now().await;
     }
 

@@ -463,10 +463,7 @@ async fn worlds_are_kept_in_the_state_file_across_a_restart() {
         .operations("type=goLive&offer=ready-to-go-live")
         .expect("listed");
 
-    assert!(
-        listed.iter().any(|op| op["id"] == id.as_str()),
-        "{listed:?}"
-    );
-    assert!(!default.iter().any(|op| op["id"] == id.as_str()));
+    assert!(listed.iter().any(|op| op.id == id), "{listed:?}");
+    assert!(!default.iter().any(|op| op.id == id));
     assert_eq!(second.control().worlds().len(), 2);
 }

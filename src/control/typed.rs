@@ -1,0 +1,469 @@
+//! What [`Control`](super::Control) takes and hands back: the control plane's JSON as Rust
+//! types with named fields, the same shapes the `/_mock` endpoints write (each is read back
+//! from that JSON, so the two cannot differ), and builders for a fault rule and a wait.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// One recorded `/api` request with what was answered (`GET /_mock/journal`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct JournalEntry {
+    /// Arrival order, from 1 (the sequence `since` filters and events share).
+    pub seq: u64,
+    /// When it arrived, on the mock's clock (RFC 3339).
+    pub time: String,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Whether the target was longer than the 4 KiB kept.
+    pub target_truncated: bool,
+    /// `(name, value)` in arrival order, credentials redacted.
+    pub headers: Vec<(String, String)>,
+    pub headers_truncated: bool,
+    pub body: String,
+    pub body_truncated: bool,
+    /// `None` when the connection was dropped.
+    pub status: Option<u16>,
+    pub publisher: Option<String>,
+    pub offer: Option<String>,
+    pub request_id: Option<String>,
+    /// The CPP error answered, if the answer was one.
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// The `Location` answered (an operation a 202 started), and that operation's id.
+    pub location: Option<String>,
+    pub operation_id: Option<String>,
+    /// The fault rule that answered or delayed it.
+    pub fault_rule: Option<String>,
+    /// Why the answer was not a success (`x-mock-reason`, docs/reasons.md).
+    pub reason: Option<String>,
+}
+
+impl JournalEntry {
+    /// The last value of header `name` (any case), as recorded.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One operation of `GET /_mock/operations`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OperationSummary {
+    pub id: String,
+    pub publisher: String,
+    pub offer: String,
+    /// `publish` or `goLive`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// As the CPP API would answer it now: `running`, `complete` (or the success status
+    /// set), `failed`, `canceled`.
+    pub status: String,
+    pub publishing_version: u32,
+    pub created: String,
+}
+
+/// `GET /_mock/health`: what the world holds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Health {
+    pub status: String,
+    pub ready: bool,
+    pub version: String,
+    pub publishers: usize,
+    pub offers: usize,
+    pub operations: usize,
+    pub fault_rules: usize,
+}
+
+/// One world of `GET /_mock/worlds`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WorldSummary {
+    pub name: String,
+    /// The tenant whose tokens (issued by the mock) select this world.
+    pub tenant_id: Option<String>,
+    pub publishers: usize,
+    pub offers: usize,
+    pub operations: usize,
+    /// Requests in its journal.
+    pub journal: usize,
+    pub clock_offset_seconds: f64,
+}
+
+/// A fault rule in force (`GET /_mock/faults`): its id, where it came from, its counters.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FaultRule {
+    /// `f1`, `f2`…: what [`Control::remove_fault`](super::Control::remove_fault) takes.
+    pub id: String,
+    /// `fixture` or `control`.
+    pub source: String,
+    pub fired: u64,
+    /// Firings left, for a rule with `times`.
+    pub remaining: Option<u32>,
+    pub rule: Fault,
+}
+
+/// A fault rule (docs: the README's fault rules), built in Rust:
+///
+/// ```
+/// use cloudpartner_mock::Fault;
+/// let throttled = Fault::on_post("/api/publishers/*/offers/*/golive")
+///     .respond(429)
+///     .with_header("Retry-After", "2")
+///     .times(1);
+/// # let _ = throttled;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Fault {
+    /// Which requests it applies to; every given field must match.
+    #[serde(rename = "match", default)]
+    pub matches: FaultMatch,
+    /// Answer with this status and a CPP error body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respond: Option<FaultResponse>,
+    /// Wait this long first (milliseconds, at most an hour).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub latency_ms: u64,
+    /// Close the connection without an answer.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub drop: bool,
+    /// Let the request take effect first, then answer with `respond` or `drop`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub after_commit: bool,
+    /// Fire for the next this many matching requests only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Fire with this probability (0–1), drawn from a generator seeded with `seed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seed: u64,
+}
+
+/// What requests a [`Fault`] applies to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FaultMatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A path pattern: `*` stands for one segment, a final `**` for the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<FaultHeader>,
+}
+
+/// A header a request must carry (with this value, if one is given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FaultHeader {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The answer a [`Fault`] gives instead of the real one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FaultResponse {
+    pub status: u16,
+    /// The CPP error code (default: the status's own, e.g. `ServiceUnavailable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra headers, e.g. `Retry-After`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Fault {
+    /// A rule for requests with `method` to paths matching `path` (`*` one segment, a final
+    /// `**` the rest); give it an effect next ([`respond`](Self::respond),
+    /// [`latency`](Self::latency) or [`drop_connection`](Self::drop_connection)).
+    pub fn on(method: &str, path: &str) -> Self {
+        let mut fault = Self::on_any(path);
+        fault.matches.method = Some(method.to_owned());
+        fault
+    }
+
+    /// [`on`](Self::on) for `POST`.
+    pub fn on_post(path: &str) -> Self {
+        Self::on("POST", path)
+    }
+
+    /// [`on`](Self::on) for `GET`.
+    pub fn on_get(path: &str) -> Self {
+        Self::on("GET", path)
+    }
+
+    /// [`on`](Self::on) for `PUT`.
+    pub fn on_put(path: &str) -> Self {
+        Self::on("PUT", path)
+    }
+
+    /// A rule for requests of any method to paths matching `path`.
+    pub fn on_any(path: &str) -> Self {
+        Self {
+            matches: FaultMatch {
+                path: Some(path.to_owned()),
+                ..FaultMatch::default()
+            },
+            ..Self::default()
+        }
+    }
+
+    /// Only for this publisher's requests.
+    pub fn for_publisher(mut self, publisher: &str) -> Self {
+        self.matches.publisher = Some(publisher.to_owned());
+        self
+    }
+
+    /// Only for this offer's requests.
+    pub fn for_offer(mut self, offer: &str) -> Self {
+        self.matches.offer = Some(offer.to_owned());
+        self
+    }
+
+    /// Only for requests carrying header `name` (with `value`, if given).
+    pub fn with_request_header(mut self, name: &str, value: Option<&str>) -> Self {
+        self.matches.header = Some(FaultHeader {
+            name: name.to_owned(),
+            value: value.map(str::to_owned),
+        });
+        self
+    }
+
+    /// Answers `status` with a CPP error body.
+    pub fn respond(mut self, status: u16) -> Self {
+        self.respond = Some(FaultResponse {
+            status,
+            code: None,
+            message: None,
+            headers: BTreeMap::new(),
+        });
+        self
+    }
+
+    /// The CPP error code of the answer (after [`respond`](Self::respond)).
+    pub fn with_code(mut self, code: &str) -> Self {
+        if let Some(respond) = &mut self.respond {
+            respond.code = Some(code.to_owned());
+        }
+        self
+    }
+
+    /// The error message of the answer (after [`respond`](Self::respond)).
+    pub fn with_message(mut self, message: &str) -> Self {
+        if let Some(respond) = &mut self.respond {
+            respond.message = Some(message.to_owned());
+        }
+        self
+    }
+
+    /// A header of the answer, e.g. `Retry-After` (after [`respond`](Self::respond)).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let Some(respond) = &mut self.respond {
+            respond.headers.insert(name.to_owned(), value.to_owned());
+        }
+        self
+    }
+
+    /// Waits this long first (whole milliseconds).
+    pub fn latency(mut self, by: Duration) -> Self {
+        self.latency_ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Closes the connection without an answer.
+    pub fn drop_connection(mut self) -> Self {
+        self.drop = true;
+        self
+    }
+
+    /// Lets the request take effect, then answers with the rule's effect instead.
+    pub fn after_commit(mut self) -> Self {
+        self.after_commit = true;
+        self
+    }
+
+    /// Fires for the next `n` matching requests only.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Fires with `probability` (0–1), drawn from a generator seeded with `seed`.
+    pub fn probability(mut self, probability: f64, seed: u64) -> Self {
+        self.probability = Some(probability);
+        self.seed = seed;
+        self
+    }
+}
+
+/// A condition to wait for with [`Control::wait`](super::Control::wait) (`POST
+/// /_mock/wait`, docs/wait.md), and how long at most (10 s unless set).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Wait {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation: Option<OperationCondition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requests: Option<RequestsCondition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offer: Option<OfferCondition>,
+    timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct OperationCondition {
+    id: String,
+    status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestsCondition {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<u64>,
+    count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct OfferCondition {
+    publisher: String,
+    offer: String,
+    status: String,
+}
+
+impl Wait {
+    fn of() -> Self {
+        Self {
+            operation: None,
+            requests: None,
+            offer: None,
+            timeout_ms: 10_000,
+        }
+    }
+
+    /// Operation `id` reaches `status`: `running`, `complete`, `failed`, `canceled`, or
+    /// `ended` (any of the last three).
+    pub fn operation(id: &str, status: &str) -> Self {
+        Self {
+            operation: Some(OperationCondition {
+                id: id.to_owned(),
+                status: status.to_owned(),
+            }),
+            ..Self::of()
+        }
+    }
+
+    /// At least `count` journaled `/api` requests (narrowed with
+    /// [`method`](Self::method), [`path_prefix`](Self::path_prefix), [`since`](Self::since)).
+    pub fn requests(count: u32) -> Self {
+        Self {
+            requests: Some(RequestsCondition {
+                method: None,
+                path_prefix: None,
+                since: None,
+                count,
+            }),
+            ..Self::of()
+        }
+    }
+
+    /// Only requests with this method (a [`requests`](Self::requests) wait).
+    pub fn method(mut self, method: &str) -> Self {
+        if let Some(requests) = &mut self.requests {
+            requests.method = Some(method.to_owned());
+        }
+        self
+    }
+
+    /// Only requests whose path starts so (a [`requests`](Self::requests) wait).
+    pub fn path_prefix(mut self, prefix: &str) -> Self {
+        if let Some(requests) = &mut self.requests {
+            requests.path_prefix = Some(prefix.to_owned());
+        }
+        self
+    }
+
+    /// Only requests after sequence number `seq` (a [`requests`](Self::requests) wait).
+    pub fn since(mut self, seq: u64) -> Self {
+        if let Some(requests) = &mut self.requests {
+            requests.since = Some(seq);
+        }
+        self
+    }
+
+    /// An offer reaches `status`: `neverPublished`, `running`, `succeeded`, `canceled`,
+    /// `failed`.
+    pub fn offer(publisher: &str, offer: &str, status: &str) -> Self {
+        Self {
+            offer: Some(OfferCondition {
+                publisher: publisher.to_owned(),
+                offer: offer.to_owned(),
+                status: status.to_owned(),
+            }),
+            ..Self::of()
+        }
+    }
+
+    /// Waits this long at most (whole milliseconds; at most five minutes).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+}
+
+/// How a [`Wait`] ended.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Waited {
+    /// Whether the condition held (`false`: the timeout passed first).
+    pub met: bool,
+    /// What was seen last: `{"status": …}` or `{"count": …}`.
+    pub seen: serde_json::Value,
+    pub waited_ms: u64,
+}
+
+/// `value` (one of the control plane's wire types) as the public type `T` with the same JSON.
+pub(super) fn retyped<T: serde::de::DeserializeOwned>(
+    value: &impl Serialize,
+) -> Result<T, serde_json::Error> {
+    serde_json::to_value(value).and_then(serde_json::from_value)
+}
