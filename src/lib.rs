@@ -61,8 +61,8 @@ pub use config::{
     SuccessStatus,
 };
 pub use control::{
-    Control, ControlFailure, Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health,
-    JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
+    Control, ControlFailure, Event, EventStream, Fault, FaultHeader, FaultMatch, FaultResponse,
+    FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
 };
 pub use fixtures::{BUNDLED_FIXTURES, FixtureError, check_fixtures};
 pub use server::healthcheck;

@@ -29,7 +29,7 @@ const MAX_TIMEOUT_MS: u64 = 300_000;
 
 /// What one stream holds: a cursor and the events fetched but not yet sent — at most what the
 /// world keeps, whatever the client's speed.
-struct Reader {
+pub(crate) struct Reader {
     state: AppState,
     watch: Watch,
     cursor: u64,
@@ -39,13 +39,35 @@ struct Reader {
     deadline: Option<Instant>,
 }
 
+/// What a stream sends: an event, or word that events it had not read were dropped (then
+/// it ends).
+pub(crate) enum Item {
+    Event(Arc<Event>),
+    Dropped,
+}
+
+/// The data of the `dropped` item.
+pub(crate) const DROPPED: &str = "the client fell behind: events it had not read were dropped";
+
 impl Reader {
-    /// The next event to send; `None` ends the stream (after a `dropped` event, when the
+    /// A reader of `state`'s events after `cursor`, ending at `deadline` if one is given.
+    pub(crate) fn new(state: AppState, cursor: u64, deadline: Option<Instant>) -> Self {
+        Self {
+            watch: state.watch(),
+            state,
+            cursor,
+            pending: VecDeque::new(),
+            done: false,
+            deadline,
+        }
+    }
+
+    /// The next item to send; `None` ends the stream (after a `dropped` item, when the
     /// client fell further behind than the world keeps).
-    async fn next(&mut self) -> Option<SseEvent> {
+    pub(crate) async fn next(&mut self) -> Option<Item> {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                return Some(sse(&event));
+                return Some(Item::Event(event));
             }
             // A deleted world's stream ends, letting go of it.
             if self.done || !self.state.is_current() {
@@ -84,11 +106,7 @@ impl Reader {
             let (events, lost) = fetched;
             if lost {
                 self.done = true;
-                return Some(
-                    SseEvent::default()
-                        .event("dropped")
-                        .data("the client fell behind: events it had not read were dropped"),
-                );
+                return Some(Item::Dropped);
             }
             if let Some(last) = events.last() {
                 self.cursor = last.seq;
@@ -117,11 +135,24 @@ fn timeout_ms(text: &str) -> Result<Duration> {
         })
 }
 
-fn sse(event: &Event) -> SseEvent {
-    SseEvent::default()
-        .id(event.seq.to_string())
-        .event(event.kind)
-        .data(&*event.data)
+fn sse(item: &Item) -> SseEvent {
+    match item {
+        Item::Event(event) => SseEvent::default()
+            .id(event.seq.to_string())
+            .event(event.kind)
+            .data(&*event.data),
+        Item::Dropped => SseEvent::default().event("dropped").data(DROPPED),
+    }
+}
+
+/// Where a stream starts: after `since` (refused past the last sequence number given out),
+/// or from now.
+pub(crate) fn cursor(state: &AppState, since: Option<u64>) -> Result<u64> {
+    let last = state.with_world_quietly(|w| w.journal.last_seq());
+    match since {
+        Some(since) => not_ahead(since, last),
+        None => Ok(last),
+    }
 }
 
 /// `GET /_mock/events`.
@@ -159,22 +190,11 @@ pub(crate) async fn get_events(
         let text = String::from_utf8_lossy(id.as_bytes());
         since = Some(sequence_number("Last-Event-ID", &text)?);
     }
-    let last = state.with_world_quietly(|w| w.journal.last_seq());
-    let cursor = match since {
-        Some(since) => not_ahead(since, last)?,
-        None => last,
-    };
-    let reader = Reader {
-        watch: state.watch(),
-        state,
-        cursor,
-        pending: VecDeque::new(),
-        done: false,
-        deadline: timeout.map(|t| Instant::now() + t),
-    };
+    let cursor = cursor(&state, since)?;
+    let reader = Reader::new(state, cursor, timeout.map(|t| Instant::now() + t));
     let events = stream::unfold(reader, |mut reader| async move {
-        let event = reader.next().await?;
-        Some((Ok::<_, Infallible>(event), reader))
+        let item = reader.next().await?;
+        Some((Ok::<_, Infallible>(sse(&item)), reader))
     });
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::default())

@@ -11,9 +11,10 @@ use crate::state::AppState;
 
 use super::error::ControlError;
 use super::typed::{
-    FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited, WorldSummary, retyped,
+    Event, EventStream, FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited,
+    WorldSummary, retyped,
 };
-use super::{clock, faults, journal, operations, state_file, wait, world, worlds};
+use super::{clock, events, faults, journal, operations, state_file, wait, world, worlds};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -191,6 +192,32 @@ impl Control {
         Ok(retyped(&waited).expect("a wait's answer reads as Waited"))
     }
 
+    /// `GET /_mock/events`: the world's events after sequence number `since` (`None`: from
+    /// now), as they happen. A `since` past the last number given out is refused (400). Read
+    /// on the server's runtime, so any runtime or executor can consume it.
+    pub fn events(&self, since: Option<u64>) -> Result<EventStream> {
+        let cursor = events::cursor(&self.state, since)?;
+        let runtime = self.runtime.clone().ok_or_else(|| {
+            ControlError::BadRequest("This Control was made outside a runtime.".to_owned())
+        })?;
+        // A few events in flight; the reader fetches more as they are taken.
+        let (sender, receiver) = tokio::sync::mpsc::channel(16);
+        let mut reader = events::Reader::new(self.state.clone(), cursor, None);
+        runtime.spawn(async move {
+            loop {
+                let item = tokio::select! {
+                    item = reader.next() => item,
+                    () = sender.closed() => None,
+                };
+                let Some(item) = item else { break };
+                if sender.send(public_event(item)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(EventStream { events: receiver })
+    }
+
     /// `DELETE /_mock/faults/{id}`.
     pub fn remove_fault(&self, id: &str) -> Result<()> {
         Ok(faults::remove(&self.state, id)?)
@@ -231,5 +258,21 @@ impl Control {
             },
         )?;
         Ok(())
+    }
+}
+
+/// A stream's item as the public [`Event`].
+fn public_event(item: events::Item) -> Event {
+    match item {
+        events::Item::Event(event) => Event {
+            id: Some(event.seq),
+            kind: event.kind.to_owned(),
+            data: serde_json::from_str(&event.data).unwrap_or_default(),
+        },
+        events::Item::Dropped => Event {
+            id: None,
+            kind: "dropped".to_owned(),
+            data: serde_json::Value::String(events::DROPPED.to_owned()),
+        },
     }
 }

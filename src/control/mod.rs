@@ -30,8 +30,8 @@ pub(crate) use docs::ControlAuth;
 pub(crate) use error::ControlError;
 pub use handle::{Control, ControlFailure};
 pub use typed::{
-    Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health, JournalEntry,
-    OperationSummary, Wait, Waited, WorldSummary,
+    Event, EventStream, Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health,
+    JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
 };
 
 /// Every control route, each registered with its OpenAPI description (one table for the

@@ -461,6 +461,46 @@ pub struct Waited {
     pub waited_ms: u64,
 }
 
+/// One item of [`Control::events`](super::Control::events): a domain event as `GET
+/// /_mock/events` sends it (docs/events.md), or `dropped` (no id) when the stream fell
+/// further behind than the world keeps, after which it ends.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Event {
+    /// Its number in the sequence the journal's `seq` belongs to; `None` for `dropped`.
+    pub id: Option<u64>,
+    /// `offer.written`, `operation.started`, `step.started`, `step.finished`,
+    /// `operation.ended`, `fault.fired`, or `dropped`.
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+/// The world's events as they happen, from [`Control::events`](super::Control::events): a
+/// `futures` `Stream`, or [`next`](Self::next) in a loop. Dropping it ends the stream.
+#[derive(Debug)]
+pub struct EventStream {
+    pub(super) events: tokio::sync::mpsc::Receiver<Event>,
+}
+
+impl EventStream {
+    /// The next event; `None` once the stream ended (the world was deleted, the server
+    /// stopped, or it fell behind).
+    pub async fn next(&mut self) -> Option<Event> {
+        self.events.recv().await
+    }
+}
+
+impl futures_util::Stream for EventStream {
+    type Item = Event;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Event>> {
+        self.events.poll_recv(cx)
+    }
+}
+
 /// `value` (one of the control plane's wire types) as the public type `T` with the same JSON.
 pub(super) fn retyped<T: serde::de::DeserializeOwned>(
     value: &impl Serialize,

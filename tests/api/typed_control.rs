@@ -145,3 +145,53 @@ fn a_wait_is_awaited_from_a_runtime_that_is_not_the_servers() {
         .expect_err("count 0");
     assert_eq!(refused.status, 400);
 }
+
+/// The events a go-live makes, read in Rust as they happen, on a runtime of the test's own.
+#[test]
+fn events_stream_to_rust_as_they_happen() {
+    let server = MockServer::start_blocking(Config {
+        ca_dir: Some(test_ca_dir()),
+        ..Config::for_tests()
+    })
+    .expect("started");
+    let control = server.control();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut events = control.events(None).expect("subscribed");
+    let url = format!(
+        "{}/api/publishers/contoso/offers/ready-to-go-live/golive?api-version=2017-10-31",
+        server.base_url()
+    );
+
+    let kinds = runtime.block_on(async {
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .bearer_auth("t")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 202);
+        let mut kinds = Vec::new();
+        while kinds.last().map(String::as_str) != Some("operation.ended") {
+            let event = tokio::time::timeout(Duration::from_secs(5), events.next())
+                .await
+                .expect("an event within 5 s")
+                .expect("the stream goes on");
+            assert!(event.id.is_some());
+            if event.kind == "operation.started" {
+                assert_eq!(event.data["offer"], "ready-to-go-live");
+            }
+            kinds.push(event.kind);
+        }
+        kinds
+    });
+
+    assert_eq!(kinds.first().map(String::as_str), Some("operation.started"));
+    assert!(kinds.iter().any(|k| k == "step.finished"), "{kinds:?}");
+    let refused = control
+        .events(Some(1_000_000))
+        .expect_err("past the last number");
+    assert_eq!(refused.status, 400);
+}
