@@ -176,6 +176,13 @@ async fn with_request_id(
     }
     // A container's health check asks every few seconds: not a line each at INFO. A line
     // without an error has no error field (five fields cost less than six with one empty).
+    if let Some(Panicked(detail)) = response.extensions().get() {
+        tracing::error!(
+            request_id = id.to_str().unwrap_or("-"),
+            panic = &**detail,
+            "request handler panicked"
+        );
+    }
     match error_code {
         _ if path == HEALTH_PATH => request_line!(debug),
         None => request_line!(info),
@@ -274,7 +281,10 @@ async fn checked_and_recorded(
             }
         };
         match Box::pin(crate::state::watch_saves(answered)).await {
-            (_, Some(why)) => ApiError::Unsaved(why).into_response(),
+            (_, Some(why)) => {
+                tracing::error!(request_id = id.to_str().unwrap_or("-"), error = %why, "the state file could not be written: the change is answered 500");
+                ApiError::Unsaved(why).into_response()
+            }
             (response, None) => response,
         }
     } else if is_api && state.has_faults() {
@@ -507,15 +517,21 @@ impl ResponseForPanic for PanicResponse {
     }
 }
 
-/// A panic's answer: the service's own 500, the panic's message logged, not sent.
+/// In the extensions of a panic's answer: the panic's message, which the front logs with the
+/// request's id (never sent).
+#[derive(Debug, Clone)]
+pub(super) struct Panicked(pub(super) Box<str>);
+
+/// A panic's answer: the service's own 500, carrying the panic's message for the log.
 pub(super) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let detail = panic
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
-    tracing::error!(panic = detail, "request handler panicked");
-    ApiError::Internal.into_response()
+    let mut response = ApiError::Internal.into_response();
+    response.extensions_mut().insert(Panicked(detail.into()));
+    response
 }
 
 /// `response` with `prefix` put in its `Location` and `Operation-Location`, so that clients
@@ -570,6 +586,62 @@ mod tests {
             .expect("a body");
         let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         assert_eq!(body["error"]["code"], "InternalServerError");
+    }
+
+    /// Log lines written while a test runs, as the JSON log writes them.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_panic_is_logged_with_the_request_id() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || writer.clone())
+            .finish();
+        let _log = tracing::subscriber::set_default(subscriber);
+        let config = crate::config::Config {
+            ca_dir: Some(std::env::temp_dir().join("cloudpartner-mock-unit-ca")),
+            ..crate::config::Config::for_tests()
+        };
+        let state = crate::server::load_state(&config).expect("a state");
+        async fn boom() -> &'static str {
+            panic!("boom in the handler")
+        }
+        let routes = CatchPanicLayer::custom(PanicResponse)
+            .layer(Router::new().route("/api/boom", axum::routing::get(boom)));
+        let request = Request::get("/api/boom")
+            .header("x-request-id", "req-42")
+            .body(Body::empty())
+            .expect("a request");
+
+        let response = with_request_id(&state, request, routes, Plane::Cpp).await;
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let log = String::from_utf8(captured.0.lock().expect("the log").clone()).expect("text");
+        let line = log
+            .lines()
+            .find(|line| line.contains("request handler panicked"))
+            .unwrap_or_else(|| panic!("no panic line in {log}"));
+        assert!(
+            line.contains("req-42") && line.contains("boom in the handler"),
+            "{line}"
+        );
     }
 
     #[tokio::test]

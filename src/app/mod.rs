@@ -164,7 +164,17 @@ async fn answered_even_if_it_panics(
     use futures_util::FutureExt as _;
     match std::panic::AssertUnwindSafe(answering).catch_unwind().await {
         Ok(response) => response,
-        Err(panic) => front::panic_response(panic),
+        Err(panic) => {
+            // Before the front gave the request its id: logged without one.
+            let response = front::panic_response(panic);
+            if let Some(front::Panicked(detail)) = response.extensions().get() {
+                tracing::error!(
+                    panic = &**detail,
+                    "request panicked before it had a request id"
+                );
+            }
+            response
+        }
     }
 }
 

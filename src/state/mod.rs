@@ -513,8 +513,11 @@ impl AppState {
     fn save(&self, store: &mut Store) {
         if let Some(file) = &self.slot.state_file {
             if let Err(e) = file.save(store, self.slot.clock.offset()) {
-                tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
-                let _ = UNSAVED.try_with(|unsaved| *unsaved.borrow_mut() = Some(e.to_string()));
+                // In a request, the front logs it with the request's id; else here.
+                let told = UNSAVED.try_with(|unsaved| *unsaved.borrow_mut() = Some(e.to_string()));
+                if told.is_err() {
+                    tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
+                }
             }
         }
     }
