@@ -121,16 +121,21 @@ impl IntoResponse for ControlError {
 /// A sequence number given in a query or a header (`what` names it): decimal digits only,
 /// within int64, as the OpenAPI document says.
 pub(crate) fn sequence_number(what: &str, text: &str) -> Result<u64> {
-    text.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| text.parse::<i64>().ok())
-        .flatten()
-        .and_then(|n| u64::try_from(n).ok())
+    decimal(text)
+        .filter(|n| i64::try_from(*n).is_ok())
         .ok_or_else(|| {
             ControlError::BadRequest(format!(
                 "{what} '{text}' is not a sequence number (a whole number ≥ 0)."
             ))
         })
+}
+
+/// `text` as a whole number written in decimal digits only (no sign, no spaces), if it fits.
+pub(crate) fn decimal(text: &str) -> Option<u64> {
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<u64>().ok())
+        .flatten()
 }
 
 /// Refuses a `since` past `last`, the last sequence number given out: what comes after it

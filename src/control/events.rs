@@ -19,7 +19,7 @@ use crate::state::events::Event;
 use crate::state::{AppState, Watch};
 
 use super::docs::ControlAuth;
-use super::error::{ControlError, Result, not_ahead, sequence_number};
+use super::error::{ControlError, Result, decimal, not_ahead, sequence_number};
 
 /// The longest a stream sleeps without looking again.
 const MAX_TICK: Duration = Duration::from_secs(1);
@@ -122,10 +122,7 @@ impl Reader {
 
 /// `timeoutMs`: a whole number of milliseconds up to five minutes.
 fn timeout_ms(text: &str) -> Result<Duration> {
-    text.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| text.parse::<u64>().ok())
-        .flatten()
+    decimal(text)
         .filter(|ms| *ms <= MAX_TIMEOUT_MS)
         .map(Duration::from_millis)
         .ok_or_else(|| {

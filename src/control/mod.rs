@@ -6,6 +6,7 @@ pub(crate) mod clock;
 mod docs;
 mod error;
 pub(crate) mod events;
+mod fault_rule;
 pub(crate) mod faults;
 mod handle;
 pub(crate) mod journal;
@@ -28,10 +29,11 @@ use crate::state::AppState;
 
 pub(crate) use docs::ControlAuth;
 pub(crate) use error::ControlError;
+pub use fault_rule::{Fault, FaultHeader, FaultMatch, FaultResponse};
 pub use handle::{Control, ControlFailure};
 pub use typed::{
-    Event, EventStream, Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health,
-    JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
+    Event, EventStream, FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited,
+    WorldSummary,
 };
 
 /// Every control route, each registered with its OpenAPI description (one table for the

@@ -3,10 +3,25 @@
 
 use std::time::Duration;
 
-use cloudpartner_mock::{Config, Fault, MockServer, Wait};
+use cloudpartner_mock::{Config, Fault, MockServer, RunningServer, Wait};
 use serde_json::json;
 
 use crate::helpers::{operation_id, spawn_app, test_ca_dir};
+
+/// A server on its own thread and runtime, and a current-thread runtime for the test: what
+/// the test awaits runs on a runtime that is not the server's.
+fn server_and_a_runtime_of_its_own() -> (RunningServer, tokio::runtime::Runtime) {
+    let server = MockServer::start_blocking(Config {
+        ca_dir: Some(test_ca_dir()),
+        ..Config::for_tests()
+    })
+    .expect("started");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    (server, runtime)
+}
 
 #[test]
 fn a_fault_built_in_rust_is_the_json_the_readme_writes() {
@@ -95,16 +110,8 @@ async fn the_journal_operations_health_and_worlds_come_typed() {
 /// sends the requests the wait is for.
 #[test]
 fn a_wait_is_awaited_from_a_runtime_that_is_not_the_servers() {
-    let server = MockServer::start_blocking(Config {
-        ca_dir: Some(test_ca_dir()),
-        ..Config::for_tests()
-    })
-    .expect("started");
+    let (server, runtime) = server_and_a_runtime_of_its_own();
     let control = server.control();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
     let url = format!(
         "{}/api/publishers?api-version=2017-10-31",
         server.base_url()
@@ -149,16 +156,8 @@ fn a_wait_is_awaited_from_a_runtime_that_is_not_the_servers() {
 /// The events a go-live makes, read in Rust as they happen, on a runtime of the test's own.
 #[test]
 fn events_stream_to_rust_as_they_happen() {
-    let server = MockServer::start_blocking(Config {
-        ca_dir: Some(test_ca_dir()),
-        ..Config::for_tests()
-    })
-    .expect("started");
+    let (server, runtime) = server_and_a_runtime_of_its_own();
     let control = server.control();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
     let mut events = control.events(None).expect("subscribed");
     let url = format!(
         "{}/api/publishers/contoso/offers/ready-to-go-live/golive?api-version=2017-10-31",
