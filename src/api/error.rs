@@ -14,6 +14,7 @@ use crate::reply::{
     INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, X_MOCK_REASON, json, json_bytes, json_response,
     kind_status,
 };
+use crate::state::Unsaved;
 use crate::state::journal::{AnsweredError, ErrorText};
 
 /// The one api-version this emulator speaks (docs/behaviour.md#url-and-api-version).
@@ -69,10 +70,8 @@ pub(crate) enum ApiError {
 
     /// The request changed the state, and the change could not be written to the state file
     /// (docs/reliability.md#the-state-file).
-    #[error(
-        "The change was made, but could not be written to the state file ({0}): it would not survive a restart."
-    )]
-    Unsaved(String),
+    #[error("{}", .0.message())]
+    Unsaved(#[from] Unsaved),
 
     #[error(transparent)]
     Domain(#[from] DomainError),
@@ -229,6 +228,10 @@ impl IntoResponse for ApiError {
             X_MOCK_REASON.clone(),
             HeaderValue::from_static(self.reason()),
         );
+        if let ApiError::Unsaved(unsaved) = self {
+            // For the front's log line, with the request's id (never sent).
+            response.extensions_mut().insert(unsaved);
+        }
         response
     }
 }

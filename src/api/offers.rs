@@ -314,7 +314,7 @@ pub(crate) async fn put_offer(
     };
     let now = state.now();
     let settings = state.settings();
-    let (written, document) = state.with_world(|world| {
+    let (written, document) = state.change(|world| {
         world.store.locate_publisher(&publisher)?;
         let write = write?;
         let put = Put {

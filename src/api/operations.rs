@@ -13,7 +13,7 @@ use crate::state::{AppState, Rendered, WorldId};
 
 use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
-use super::error::Result;
+use super::error::{ApiError, Result};
 use super::extract::Path;
 use super::wire::{OperationDetail, Submission};
 use crate::reply::{json, json_bytes, json_response};
@@ -37,11 +37,11 @@ pub(crate) async fn get_operation(
     Path((publisher, offer, operation)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let now = state.now();
-    let polled = state.with_world(|world| {
+    let polled = state.change(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let id = OperationId::parse(&operation)?;
         let found = world.store.read_in(loc, id, now)?;
-        Ok::<_, DomainError>(Polled::of(found, &world.rendered))
+        Ok::<_, ApiError>(Polled::of(found, &world.rendered))
     })?;
     Ok(answer_poll(&state, polled, now))
 }
@@ -90,9 +90,9 @@ pub(crate) async fn get_operation_by_key(
 ) -> Result<Response> {
     let key = OperationKey::parse(&key)?;
     let now = state.now();
-    let polled = state.with_world(|world| {
+    let polled = state.change(|world| {
         let found = world.store.read_by_key(&key, now)?;
-        Ok::<_, DomainError>(Polled::of(found, &world.rendered))
+        Ok::<_, ApiError>(Polled::of(found, &world.rendered))
     })?;
     Ok(answer_poll(&state, polled, now))
 }

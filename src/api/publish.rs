@@ -84,7 +84,7 @@ fn start_operation(
 ) -> Result<Response> {
     let notify = parse_notify(body);
     let now = state.now();
-    let address = state.with_world(|world| {
+    let address = state.change(|world| {
         let loc = world.store.locate_offer(publisher, offer)?;
         let notify = notify?;
         let started = match kind {
@@ -199,7 +199,7 @@ pub(crate) async fn cancel(
     let notify = parse_notify(&body);
     let synchronous = state.settings().cancel_mode == CancelMode::Sync;
     let now = state.now();
-    let outcome = state.with_world(|world| {
+    let outcome = state.change(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         notify?;
         Ok::<_, ApiError>(crate::domain::cancel(

@@ -23,7 +23,7 @@ use crate::domain::{MAX_JSON_DEPTH, names_in_path, nests_too_deep};
 use crate::reply::{INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE, X_MOCK_REASON, custom_header};
 use crate::state::AppState;
 use crate::state::journal::{Answer, ErrorText, RecordedRequest};
-use crate::state::{Effect, RequestFacts};
+use crate::state::{Effect, RequestFacts, Unsaved};
 
 /// Largest request body read: axum's default limit, so handlers see the same.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -183,6 +183,14 @@ async fn with_request_id(
             "request handler panicked"
         );
     }
+    if let Some(unsaved) = response.extensions().get::<Unsaved>() {
+        tracing::error!(
+            request_id = id.to_str().unwrap_or("-"),
+            path = &*unsaved.path,
+            error = &*unsaved.reason,
+            "the state file could not be written: the change is answered 500"
+        );
+    }
     match error_code {
         _ if path == HEALTH_PATH => request_line!(debug),
         None => request_line!(info),
@@ -271,23 +279,7 @@ async fn checked_and_recorded(
         Body::from(body)
     };
     let request = Request::from_parts(parts, body);
-    let response = if state.state_file().is_some() {
-        // Boxed: a request without a state file does not carry this future's room.
-        let answered = async {
-            if is_api && state.has_faults() {
-                inject(state, request, routes, id).await
-            } else {
-                route(routes, request).await
-            }
-        };
-        match Box::pin(crate::state::watch_saves(answered)).await {
-            (_, Some(why)) => {
-                tracing::error!(request_id = id.to_str().unwrap_or("-"), error = %why, "the state file could not be written: the change is answered 500");
-                ApiError::Unsaved(why).into_response()
-            }
-            (response, None) => response,
-        }
-    } else if is_api && state.has_faults() {
+    let response = if is_api && state.has_faults() {
         inject(state, request, routes, id).await
     } else {
         route(routes, request).await
@@ -606,8 +598,9 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "current_thread")]
-    async fn a_panic_is_logged_with_the_request_id() {
+    /// `routes` asked `GET /api/x` with `x-request-id: req-42` through the front: the answer,
+    /// and the log lines written meanwhile.
+    async fn logged(routes: Router) -> (Response, String) {
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -620,26 +613,61 @@ mod tests {
             ..crate::config::Config::for_tests()
         };
         let state = crate::server::load_state(&config).expect("a state");
-        async fn boom() -> &'static str {
-            panic!("boom in the handler")
-        }
-        let routes = CatchPanicLayer::custom(PanicResponse)
-            .layer(Router::new().route("/api/boom", axum::routing::get(boom)));
-        let request = Request::get("/api/boom")
+        let routes = CatchPanicLayer::custom(PanicResponse).layer(routes);
+        let request = Request::get("/api/x")
             .header("x-request-id", "req-42")
             .body(Body::empty())
             .expect("a request");
-
         let response = with_request_id(&state, request, routes, Plane::Cpp).await;
+        let log = String::from_utf8(captured.0.lock().expect("the log").clone()).expect("text");
+        (response, log)
+    }
+
+    /// The line of `log` that says `what`.
+    fn line<'a>(log: &'a str, what: &str) -> &'a str {
+        log.lines()
+            .find(|line| line.contains(what))
+            .unwrap_or_else(|| panic!("no line saying {what} in {log}"))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_panic_is_logged_with_the_request_id() {
+        async fn boom() -> &'static str {
+            panic!("boom in the handler")
+        }
+
+        let (response, log) = logged(Router::new().route("/api/x", axum::routing::get(boom))).await;
 
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let log = String::from_utf8(captured.0.lock().expect("the log").clone()).expect("text");
-        let line = log
-            .lines()
-            .find(|line| line.contains("request handler panicked"))
-            .unwrap_or_else(|| panic!("no panic line in {log}"));
+        let line = line(&log, "request handler panicked");
         assert!(
             line.contains("req-42") && line.contains("boom in the handler"),
+            "{line}"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_change_the_state_file_could_not_keep_is_logged_with_the_request_id_and_the_file() {
+        async fn unkept() -> ApiError {
+            ApiError::Unsaved(Unsaved {
+                path: "/var/state/state.json".into(),
+                reason: "No space left on device".into(),
+            })
+        }
+
+        let (response, log) =
+            logged(Router::new().route("/api/x", axum::routing::get(unkept))).await;
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers()[X_MOCK_REASON.clone()],
+            "state-file.unwritten"
+        );
+        let line = line(&log, "the state file could not be written");
+        assert!(
+            line.contains("req-42")
+                && line.contains("/var/state/state.json")
+                && line.contains("No space left"),
             "{line}"
         );
     }

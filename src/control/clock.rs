@@ -30,11 +30,13 @@ pub(crate) fn view(state: &AppState) -> ClockView {
 }
 
 /// Moves the clock forward: operations progress as if that time had passed.
-pub(crate) fn advance(state: &AppState, by: Duration) -> ClockView {
+pub(crate) fn advance(state: &AppState, by: Duration) -> Result<ClockView, crate::state::Unsaved> {
     state.clock().advance(by);
     // The offset is saved with the store.
-    state.with_world(|w| w.store.clock_moved());
-    view(state)
+    state.change(|w| {
+        w.store.clock_moved();
+        Ok(view(state))
+    })
 }
 
 /// `GET /_mock/clock`.
@@ -84,5 +86,5 @@ pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> 
         )));
     }
     let by = Duration::from_secs_f64(seconds);
-    Ok(json(StatusCode::OK, &advance(&state, by)))
+    Ok(json(StatusCode::OK, &advance(&state, by)?))
 }

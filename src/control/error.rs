@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::domain::{DomainError, json_terms, without_bom};
 use crate::fixtures::FixtureError;
 use crate::reply::{X_MOCK_REASON, json, kind_status};
-use crate::state::WorldError;
+use crate::state::{Unsaved, WorldError};
 
 pub(crate) type Result<T, E = ControlError> = std::result::Result<T, E>;
 
@@ -28,6 +28,9 @@ pub(crate) enum ControlError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     World(#[from] WorldError),
+    /// The change could not be written to the state file (docs/reliability.md#the-state-file).
+    #[error("{}", .0.message())]
+    Unsaved(#[from] Unsaved),
 }
 
 #[derive(Serialize)]
@@ -54,6 +57,7 @@ impl ControlError {
             ControlError::NotFound(_) => "control.not-found",
             ControlError::Fixtures(_) => "fixtures.invalid",
             ControlError::Domain(e) => e.reason(),
+            ControlError::Unsaved(_) => "state-file.unwritten",
             ControlError::World(e) => match e {
                 WorldError::InvalidName(_) => "world.invalid-name",
                 WorldError::Limit(_) => "world.limit",
@@ -81,6 +85,7 @@ impl ControlError {
                     (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")
                 }
             },
+            ControlError::Unsaved(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
             ControlError::Domain(e) => {
                 let status = kind_status(e.kind());
                 let code = match status {
@@ -114,6 +119,10 @@ impl IntoResponse for ControlError {
             X_MOCK_REASON.clone(),
             HeaderValue::from_static(self.reason()),
         );
+        if let ControlError::Unsaved(unsaved) = self {
+            // For the front's log line, with the request's id (never sent).
+            response.extensions_mut().insert(unsaved);
+        }
         response
     }
 }

@@ -26,7 +26,7 @@ use super::{clock, events, faults, journal, operations, state_file, wait, world,
 /// let server = MockServer::start(Config::for_tests()).await?;
 /// let control = server.control();
 /// control.add_fault(Fault::on_post("/api/publishers/*/offers/*/golive").respond(503).times(2))?;
-/// control.advance_clock(Duration::from_secs(3600));
+/// control.advance_clock(Duration::from_secs(3600))?;
 /// control.wait(Wait::requests(2).method("POST")).await?;
 /// let posts = control.journal("method=POST")?;
 /// assert_eq!(posts[0].error_code.as_deref(), Some("ServiceUnavailable"));
@@ -223,9 +223,11 @@ impl Control {
         Ok(faults::remove(&self.state, id)?)
     }
 
-    /// `POST /_mock/clock/advance`: operations progress as if `by` had passed.
-    pub fn advance_clock(&self, by: Duration) {
-        clock::advance(&self.state, by);
+    /// `POST /_mock/clock/advance`: operations progress as if `by` had passed. An error only
+    /// when the state file could not keep the move (the clock has moved all the same).
+    pub fn advance_clock(&self, by: Duration) -> Result<()> {
+        clock::advance(&self.state, by).map_err(ControlError::from)?;
+        Ok(())
     }
 
     /// `POST /_mock/operations/{id}/complete`.

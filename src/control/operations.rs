@@ -163,8 +163,7 @@ pub(crate) enum ForcedAnswers {
 pub(crate) fn end(state: &AppState, id: &str, how: Force) -> Result<()> {
     let id = OperationId::parse(id)?;
     let now = state.now();
-    state.with_world(|w| force(&mut w.store, id, how, now))?;
-    Ok(())
+    state.change(|w| Ok::<_, ControlError>(force(&mut w.store, id, how, now)?))
 }
 
 fn answer(id: String, ended: &'static str) -> Response {

@@ -100,7 +100,7 @@ pub(crate) fn replace(state: &AppState, sources: Sources) -> Result<Counts> {
     let settings = state.settings();
     let options = settings.load_options(state.world_name());
     let loaded = fixtures::load_sources(&sources, options, state.now())?;
-    state.replace_world(loaded.store, loaded.faults, Arc::new(sources));
+    state.replace_world(loaded.store, loaded.faults, Arc::new(sources))?;
     Ok(counts(state))
 }
 
@@ -162,8 +162,10 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
             "advanceByPolls must be from 1 to 1000000, or null.".to_owned(),
         ));
     }
-    state.with_world(|w| w.store.set_advance_by_polls(progress.advance_by_polls));
-    Ok(progress)
+    state.change(|w| {
+        w.store.set_advance_by_polls(progress.advance_by_polls);
+        Ok::<_, ControlError>(progress)
+    })
 }
 
 /// `PUT /_mock/progress`.

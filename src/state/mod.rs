@@ -133,23 +133,24 @@ impl Drop for Watch {
     }
 }
 
-tokio::task_local! {
-    /// Within a request on a world with a state file (`watch_saves`): why a change the
-    /// request made could not be written, if one could not.
-    static UNSAVED: std::cell::RefCell<Option<String>>;
+/// A change the state file could not keep: the request that made it is answered with this
+/// (`AppState::change`), never as if the change were kept. The change stays in memory, and
+/// the next write that succeeds writes the whole state.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the state file {path} could not be written: {reason}")]
+pub(crate) struct Unsaved {
+    pub(crate) path: Arc<str>,
+    pub(crate) reason: Arc<str>,
 }
 
-/// Runs `request` (a request's answer), and says why a change it made could not be written
-/// to the state file, if one could not: such an answer must not say the change was kept.
-pub(crate) async fn watch_saves<T>(
-    request: impl std::future::Future<Output = T>,
-) -> (T, Option<String>) {
-    UNSAVED
-        .scope(std::cell::RefCell::new(None), async move {
-            let answer = request.await;
-            (answer, UNSAVED.with(|unsaved| unsaved.borrow_mut().take()))
-        })
-        .await
+impl Unsaved {
+    /// What the client is told (both planes), without the file's path.
+    pub(crate) fn message(&self) -> String {
+        format!(
+            "The change was made, but could not be written to the state file ({}): it would not survive a restart.",
+            self.reason
+        )
+    }
 }
 
 /// How often a wait checks again without a change: operations move with time alone.
@@ -407,14 +408,15 @@ impl AppState {
         store: Store,
         faults: Vec<FaultSpec>,
         fixtures: FixtureSources,
-    ) {
-        self.with_world(|world| {
+    ) -> Result<(), Unsaved> {
+        self.change(|world| {
             let mut store = store;
             // The new store counts on from the old one, so the change is seen (and saved).
             store.succeed(&world.store);
             *world = World::new(store, faults, fixtures, &self.inner.settings);
             self.slot.clock.reset();
-        });
+            Ok(())
+        })
     }
 
     /// Room for a body of at most `bytes` (its `Content-Length`, or the body limit), taken
@@ -428,16 +430,43 @@ impl AppState {
         &self.inner.settings
     }
 
-    /// Runs `f` with the world locked. A panic in an earlier holder does not make the state
+    /// Runs `f` with the world locked, for a change the state file keeps (the store's): the
+    /// change is written before this returns, and an error says it could not be (`f`'s own
+    /// error, if it gives one, wins). A panic in an earlier holder does not make the state
     /// unusable: every change is made in one step at the end of its function, so the data is
     /// consistent even then.
+    pub(crate) fn change<R, E: From<Unsaved>>(
+        &self,
+        f: impl FnOnce(&mut World) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let (result, saved) = self.locked(f);
+        let result = result?;
+        saved?;
+        Ok(result)
+    }
+
+    /// Runs `f` with the world locked, for a change the state file does not keep (the
+    /// journal, the fault rules, the kept poll bodies) or a look. Should `f` change the store
+    /// after all, the change is written as `change` writes it, and a failed write is logged.
     pub(crate) fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let (result, saved) = self.locked(f);
+        if let Err(unsaved) = saved {
+            tracing::error!(path = %unsaved.path, error = %unsaved.reason, "the state file could not be written");
+        }
+        result
+    }
+
+    /// `f` run with the world locked; then the store written if `f` changed it, the fault
+    /// flag refreshed and the waits woken.
+    fn locked<R>(&self, f: impl FnOnce(&mut World) -> R) -> (R, Result<(), Unsaved>) {
         let mut guard = self.lock_world();
         let generation = guard.store.generation();
         let result = f(&mut guard);
-        if guard.store.generation() != generation {
-            self.save(&mut guard.store);
-        }
+        let saved = if guard.store.generation() == generation {
+            Ok(())
+        } else {
+            self.save(&mut guard.store)
+        };
         self.slot
             .has_faults
             .store(!guard.faults.is_empty(), Ordering::Relaxed);
@@ -445,7 +474,7 @@ impl AppState {
         if self.slot.waiters.load(Ordering::Relaxed) > 0 {
             self.slot.changed.notify_waiters();
         }
-        result
+        (result, saved)
     }
 
     /// Reads the world: `with_world` for a look that changes nothing and wakes no wait (a
@@ -506,20 +535,18 @@ impl AppState {
         }
     }
 
-    /// Writes the change to the state file, if there is one, before it is answered. A failed
-    /// write is logged as an error, and the request that made the change is answered with
-    /// one (`watch_saves`): the change stays in memory, and the next write that succeeds
-    /// writes the whole state, so the file holds it again.
-    fn save(&self, store: &mut Store) {
-        if let Some(file) = &self.slot.state_file {
-            if let Err(e) = file.save(store, self.slot.clock.offset()) {
-                // In a request, the front logs it with the request's id; else here.
-                let told = UNSAVED.try_with(|unsaved| *unsaved.borrow_mut() = Some(e.to_string()));
-                if told.is_err() {
-                    tracing::error!(path = %file.path().display(), error = %e, "the state file could not be written");
-                }
-            }
-        }
+    /// Writes the change to the state file, if there is one, before it is answered. A write
+    /// that fails leaves the change in memory; the next write that succeeds writes the whole
+    /// state, so the file holds it again.
+    fn save(&self, store: &mut Store) -> Result<(), Unsaved> {
+        let Some(file) = &self.slot.state_file else {
+            return Ok(());
+        };
+        file.save(store, self.slot.clock.offset())
+            .map_err(|e| Unsaved {
+                path: file.path().display().to_string().into(),
+                reason: e.to_string().into(),
+            })
     }
 
     /// Writes the whole world to its state file, if it has one: an error if it cannot.

@@ -172,7 +172,9 @@ async fn the_rust_helpers_do_what_the_endpoints_do() {
         .await;
     let location = app.go_live_location("contoso", "slow-golive").await;
     let op_id = operation_id(&location);
-    control.advance_clock(Duration::from_secs(30));
+    control
+        .advance_clock(Duration::from_secs(30))
+        .expect("the clock moved");
     let halfway = json(app.get(&location).await).await;
     control.complete_operation(&op_id).expect("completes");
     let journal = control.journal("method=POST").expect("a filter");

@@ -31,7 +31,10 @@ async fn a_restart_keeps_offers_and_operations() {
         201
     );
     let location = header(&app.go_live("contoso", "slow-golive").await, "location");
-    app.server.control().advance_clock(Duration::from_secs(30));
+    app.server
+        .control()
+        .advance_clock(Duration::from_secs(30))
+        .expect("the clock moved");
     let before = json(app.get(&location).await).await;
     app.server.shutdown().await;
 
@@ -98,9 +101,15 @@ fn start_binary(state: &Path) -> (Child, String) {
         .expect("the binary starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a log line").expect("readable");
-    let started: serde_json::Value = serde_json::from_str(&first).expect("JSON");
-    let address = started["address"].as_str().expect("the address").to_owned();
+    // Lines about the state file read back (a record cut short by the kill) may come first.
+    let address = lines
+        .by_ref()
+        .map(|line| line.expect("readable"))
+        .find_map(|line| {
+            let line: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+            line["address"].as_str().map(str::to_owned)
+        })
+        .expect("the listening line, with the address");
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     (child, address)

@@ -571,7 +571,10 @@ async fn the_control_plane_says_why_it_refuses() {
         .as_str()
         .expect("a running operation")
         .to_owned();
-    app.server.control().advance_clock(Duration::from_secs(2));
+    app.server
+        .control()
+        .advance_clock(Duration::from_secs(2))
+        .expect("the clock moved");
     let fail = |step: &str| {
         ask(
             &app,
@@ -733,6 +736,28 @@ async fn a_state_file_that_cannot_be_written_says_so() {
     );
     let journal = app.server.control().journal("").expect("listed");
     assert_eq!(journal[0].reason.as_deref(), Some("state-file.unwritten"));
+    // A control call's change is not answered as kept either, nor a Rust call's.
+    let progress = ask(
+        &app,
+        Method::PUT,
+        "/_mock/progress",
+        None,
+        &[("Content-Type", "application/json")],
+        Some(json!({"advanceByPolls": 2}).to_string()),
+    )
+    .await;
+    expect(&progress, 500, "state-file.unwritten");
+    assert_eq!(progress.2["error"]["code"], "InternalServerError");
+    let moved = app.server.control().advance_clock(Duration::from_secs(1));
+    let failure = moved.expect_err("the move could not be kept");
+    assert_eq!(failure.status, 500);
+    assert!(
+        failure
+            .message
+            .contains("could not be written to the state file"),
+        "{}",
+        failure.message
+    );
 }
 
 /// docs/reasons.md lists exactly the reasons asserted here and those no request can reach.

@@ -347,7 +347,9 @@ async fn a_deleted_world_leaves_no_file_behind() {
     let made = app.control(Method::PUT, "/_mock/worlds/gone", None).await;
     assert_eq!(made.status(), 201);
     let world = app.server.control().world("gone").expect("the world");
-    world.advance_clock(Duration::from_secs(5));
+    world
+        .advance_clock(Duration::from_secs(5))
+        .expect("the clock moved");
     let worlds = dir.path().join("state.json.worlds");
     let kept: Vec<_> = std::fs::read_dir(&worlds)
         .expect("the worlds' directory")
