@@ -3,14 +3,16 @@
 part of the crate imports a part that docs/architecture.md's table "Which part may use which"
 does not allow it.
 
-A file's imports are the `crate::…`, `super::…` and `self::…` paths it names (test modules
-and comments, doc links included, left out), each resolved to the file that defines the module it reaches; a `mod.rs` that
-names its own child (`use child::…`) imports that child. A part is a folder of src/ or a file
-at its top (`reply`, `config`…).
+A file's imports are the `crate::…`, `super::…` and `self::…` paths it names, braced lists
+(`super::{A, b::C}`) included (test modules and comments, doc links included, left out),
+each resolved to the file that defines the module it reaches; a `mod.rs` whose code uses its
+own child (`use child::…`) imports that child. A re-export (`pub use child::…`,
+`pub(crate) use child::…`) is the module's face, not a use by its code: it imports nothing.
+A part is a folder of src/ or a file at its top (`reply`, `config`…).
 
     python3 scripts/import-check.py               # src/ against docs/architecture.md
     python3 scripts/import-check.py SRC TABLE     # another tree or table
-    python3 scripts/import-check.py --self-test   # shows that a forbidden import fails it
+    python3 scripts/import-check.py --self-test   # shows that a forbidden import and a cycle fail it
 """
 import os
 import re
@@ -20,20 +22,32 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if sys.argv[1:] == ["--self-test"]:
-    # A copy of src/ where the domain imports the application, which the table forbids.
+
+
+def self_test(file, line, expected, what):
+    """Checks a copy of src/ with `line` added to `file`: the check must fail, saying `expected`."""
     with tempfile.TemporaryDirectory() as scratch:
         tree = os.path.join(scratch, "src")
         shutil.copytree(os.path.join(HERE, "..", "src"), tree)
-        with open(os.path.join(tree, "domain", "mod.rs"), "a", encoding="utf-8") as f:
-            f.write("\n#[allow(unused_imports)]\nuse crate::app::App;\n")
+        with open(os.path.join(tree, *file.split("/")), "a", encoding="utf-8") as f:
+            f.write(f"\n#[allow(unused_imports)]\n{line}\n")
         table = os.path.join(HERE, "..", "docs", "architecture.md")
         run = subprocess.run([sys.executable, __file__, tree, table], capture_output=True, text=True)
         print(run.stdout, end="")
-        if run.returncode == 0 or "domain may not use app" not in run.stdout:
-            sys.exit("self-test: the forbidden import domain -> app was not reported")
-        print("self-test: the forbidden import domain -> app fails the check, as it must")
-        sys.exit(0)
+        if run.returncode == 0 or expected not in run.stdout:
+            sys.exit(f"self-test: {what} was not reported")
+        print(f"self-test: {what} fails the check, as it must")
+
+
+if sys.argv[1:] == ["--self-test"]:
+    # The domain imports the application, which the table forbids.
+    self_test("domain/mod.rs", "use crate::app::App;", "domain may not use app",
+              "the forbidden import domain -> app")
+    # state/clock.rs uses its parent, which uses it: a cycle, written braced.
+    self_test("state/clock.rs", "use super::{AppState};",
+              "import cycle between: state/clock.rs, state/mod.rs",
+              "the cycle state/clock.rs <-> state/mod.rs")
+    sys.exit(0)
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "src")
 TABLE = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "docs", "architecture.md")
@@ -59,8 +73,8 @@ def file_of(path):
     return None
 
 
-PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_]\w*)+)(?:::\{([^;]*?)\})?")
-CHILD = re.compile(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?use\s+([a-z_]\w*)::", re.M)
+PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_]\w*)*)(?:::\{([^;]*?)\})?")
+CHILD = re.compile(r"^\s*use\s+([a-z_]\w*)::", re.M)
 
 imports = {}
 for module, path in modules.items():
@@ -72,10 +86,13 @@ for module, path in modules.items():
     found = set()
     for match in PATH.finditer(text):
         base, rest, braced = match.group(1), match.group(2).split("::")[1:], match.group(3)
+        if not rest and braced is None:
+            continue  # `pub(super)`, `super::*`: no module named
         start = [] if base == "crate" else list(module) if base == "self" else list(module[:-1])
         while rest and rest[0] == "super":
             start, rest = start[:-1], rest[1:]
-        targets = [start + rest]
+        # `crate::{a, b}` names a and b, not the crate root.
+        targets = [start + rest] if rest or braced is None else []
         for item in (braced or "").split(","):
             item = item.strip().split(" as ")[0].strip()
             if item and not item.startswith("{"):

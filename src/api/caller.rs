@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use crate::config::AuthMode;
 use crate::domain::{Grants, name_lookup};
 use crate::reply::bearer_token;
-use crate::state::{AUDIENCE, AppState, TokenKeys};
+use crate::state::{AUDIENCE, AppState, InWorld, TokenKeys};
 
 use super::error::{API_VERSION, ApiError};
 
@@ -37,7 +37,7 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, ApiError> {
-        let caller = caller(state, &parts.headers)?;
+        let caller = caller(InWorld::of(parts, state), &parts.headers)?;
         check_api_version(parts.uri.query())?;
         if let Caller::Only(_) = caller {
             // Anyone may act on any publisher: the path is left to the handler's `Path`,

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, header};
 
 use crate::domain::without_bom;
 
-use crate::origin::SecureOrigin;
+use crate::origin::{SecureOrigin, WorldPrefix};
 
 use super::error::ApiError;
 
@@ -37,11 +37,20 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// Where the client reached the mock, for absolute URLs: `https://` and the intercepted host
-/// inside TLS the mock terminated, else the `Host` header (read without copying the other
-/// headers, which the `HeaderMap` extractor would clone).
+/// Where the client reached the mock, for the URLs an answer gives: the world prefix its
+/// path began with, if any, and for absolute URLs its host.
 #[derive(Debug)]
-pub(crate) enum Origin {
+pub(crate) struct Origin {
+    pub(crate) host: Host,
+    /// `/_world/{name}`, when the path named the request's world (docs/worlds.md).
+    pub(crate) prefix: Option<Arc<str>>,
+}
+
+/// `https://` and the intercepted host inside TLS the mock terminated, else the `Host`
+/// header (read without copying the other headers, which the `HeaderMap` extractor would
+/// clone).
+#[derive(Debug)]
+pub(crate) enum Host {
     Secure(Arc<str>),
     Plain(Option<HeaderValue>),
 }
@@ -50,9 +59,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(match parts.extensions.get::<SecureOrigin>() {
-            Some(SecureOrigin(host)) => Self::Secure(Arc::clone(host)),
-            None => Self::Plain(parts.headers.get(header::HOST).cloned()),
-        })
+        let host = match parts.extensions.get::<SecureOrigin>() {
+            Some(SecureOrigin(host)) => Host::Secure(Arc::clone(host)),
+            None => Host::Plain(parts.headers.get(header::HOST).cloned()),
+        };
+        let prefix = parts
+            .extensions
+            .get::<WorldPrefix>()
+            .map(|WorldPrefix(prefix)| Arc::clone(prefix));
+        Ok(Self { host, prefix })
     }
 }

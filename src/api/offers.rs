@@ -1,7 +1,6 @@
 //! Publishers and offers: list, read (with ETag), versions, slots, create or replace
 //! (docs/behaviour.md#endpoints), and the offer types they use (E14).
 
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Serialize;
@@ -12,7 +11,7 @@ use crate::domain::{
     DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Publisher, Put, Revision, Slot, Store,
     Written, json_terms, put_offer as write_offer,
 };
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, PublisherPath};
@@ -51,7 +50,7 @@ pub(crate) struct PublisherDefinition {
         CppErrors,
     )
 )]
-pub(crate) async fn list_publishers(State(state): State<AppState>, caller: Caller) -> Response {
+pub(crate) async fn list_publishers(InWorld(state): InWorld, caller: Caller) -> Response {
     let items: Vec<PublisherItem> = state.with_world(|world| {
         visible(&world.store, &caller)
             .map(|p| {
@@ -106,7 +105,7 @@ pub(crate) struct OfferTypeItem {
         CppErrors,
     )
 )]
-pub(crate) async fn list_offer_types(State(state): State<AppState>, caller: Caller) -> Response {
+pub(crate) async fn list_offer_types(InWorld(state): InWorld, caller: Caller) -> Response {
     let mut ids: Vec<String> = state.with_world(|world| {
         visible(&world.store, &caller)
             .flat_map(|p| p.offers().iter().map(|o| o.draft.offer_type_id.clone()))
@@ -133,7 +132,7 @@ pub(crate) async fn list_offer_types(State(state): State<AppState>, caller: Call
     )
 )]
 pub(crate) async fn list_offers(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path(publisher): Path<String>,
 ) -> Result<Response> {
@@ -175,7 +174,7 @@ pub(crate) async fn list_offers(
     )
 )]
 pub(crate) async fn get_offer(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
 ) -> Result<Response> {
@@ -196,7 +195,7 @@ pub(crate) async fn get_offer(
     )
 )]
 pub(crate) async fn get_offer_version(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer, version)): Path<(String, String, String)>,
 ) -> Result<Response> {
@@ -227,7 +226,7 @@ pub(crate) async fn get_offer_version(
     )
 )]
 pub(crate) async fn get_offer_slot(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer, slot)): Path<(String, String, String)>,
 ) -> Result<Response> {
@@ -286,7 +285,7 @@ fn read_document(
     )
 )]
 pub(crate) async fn put_offer(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     headers: HeaderMap,

@@ -2,14 +2,13 @@
 //! non-migrated `$` key (E13). The body is one JSON object (docs/behaviour.md#operation).
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 
 use crate::domain::{
     DomainError, Found, Operation, OperationId, OperationKey, OperationStatus, Timestamp,
 };
-use crate::state::{AppState, Rendered, WorldId};
+use crate::state::{AppState, InWorld, Rendered, WorldId};
 
 use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
@@ -32,7 +31,7 @@ use crate::reply::{json, json_bytes, json_response};
     )
 )]
 pub(crate) async fn get_operation(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer, operation)): Path<(String, String, String)>,
 ) -> Result<Response> {
@@ -63,7 +62,7 @@ pub(crate) async fn get_operation(
     )
 )]
 pub(crate) async fn get_submission_operation(
-    state: State<AppState>,
+    state: InWorld,
     caller: Caller,
     path: Path<(String, String, String)>,
 ) -> Result<Response> {
@@ -84,7 +83,7 @@ pub(crate) async fn get_submission_operation(
     )
 )]
 pub(crate) async fn get_operation_by_key(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path(key): Path<String>,
 ) -> Result<Response> {
@@ -112,7 +111,7 @@ pub(crate) async fn get_operation_by_key(
     )
 )]
 pub(crate) async fn list_submissions(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     uri: Uri,
@@ -153,7 +152,7 @@ pub(crate) async fn list_submissions(
     )
 )]
 pub(crate) async fn list_operations(
-    state: State<AppState>,
+    state: InWorld,
     caller: Caller,
     path: Path<(String, String)>,
     uri: Uri,

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -12,14 +11,14 @@ use crate::config::{CancelMode, OperationLocationStyle};
 use crate::domain::{
     self, Cancel, Notify, OperationAddress, SubmissionType, json_terms, json_type,
 };
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::caller::Caller;
 use super::docs::{
     ApiVersionQuery, CppError, CppErrors, LocationHeaders, MetadataBody, OfferPath, StartErrors,
 };
 use super::error::{API_VERSION, ApiError, Result};
-use super::extract::{Origin, Path, RawBody};
+use super::extract::{Host, Origin, Path, RawBody};
 
 /// The optional body of publish, go-live and cancel: empty (or blank), JSON `null`, or
 /// `{"metadata": {"notification-emails": "…"}}` (`MetadataBody` in the document); other keys
@@ -120,7 +119,7 @@ fn start_operation(
     )
 )]
 pub(crate) async fn publish(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     origin: Origin,
@@ -154,7 +153,7 @@ pub(crate) async fn publish(
     )
 )]
 pub(crate) async fn go_live(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     origin: Origin,
@@ -190,7 +189,7 @@ pub(crate) async fn go_live(
     )
 )]
 pub(crate) async fn cancel(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
     origin: Origin,
@@ -228,7 +227,7 @@ fn with_location(
     let Some(address) = address else {
         return response;
     };
-    let path = operation_path(address);
+    let path = operation_path(origin.prefix.as_deref(), address);
     let settings = state.settings();
     let operation_location = match settings.operation_location {
         OperationLocationStyle::Off => None,
@@ -236,15 +235,15 @@ fn with_location(
         OperationLocationStyle::Absolute => {
             // Room for any plausible base: one allocation.
             let mut url = String::with_capacity(path.len() + 128);
-            match (origin, &settings.public_base_url) {
+            match (&origin.host, &settings.public_base_url) {
                 // Inside TLS the mock terminated, the host the client asked for, as the real
                 // service wrote it.
-                (Origin::Secure(host), _) => {
+                (Host::Secure(host), _) => {
                     url.push_str("https://");
                     url.push_str(host);
                 }
-                (Origin::Plain(_), Some(base)) => url.push_str(base),
-                (Origin::Plain(host), None) => {
+                (Host::Plain(_), Some(base)) => url.push_str(base),
+                (Host::Plain(host), None) => {
                     if let Some(host) = host.as_ref().and_then(usable_host) {
                         url.push_str("http://");
                         url.push_str(host);
@@ -280,9 +279,12 @@ fn usable_host(host: &HeaderValue) -> Option<&str> {
     plausible.then_some(host)
 }
 
-/// The host-relative path of an operation, with its api-version (docs/behaviour.md#migrated-and-non-migrated-offers).
-pub(crate) fn operation_path(address: &OperationAddress) -> String {
+/// The host-relative path of an operation, with its api-version
+/// (docs/behaviour.md#migrated-and-non-migrated-offers), after the world `prefix` if the
+/// request's path began with one.
+fn operation_path(prefix: Option<&str>, address: &OperationAddress) -> String {
     let mut path = String::with_capacity(160);
+    path.push_str(prefix.unwrap_or_default());
     match address {
         OperationAddress::Migrated {
             publisher,

@@ -1,13 +1,12 @@
 //! E7 `GET …/offers/{offerId}/status`: the offer status with the whole pipeline's steps
 //! (docs/behaviour.md#offer-status-page).
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
 use crate::domain::DomainError;
-use crate::state::AppState;
+use crate::state::InWorld;
 
 use super::caller::Caller;
 use super::docs::{ApiVersionQuery, CppErrors, OfferPath};
@@ -45,7 +44,7 @@ pub(crate) struct OfferStatusBody {
     )
 )]
 pub(crate) async fn get_offer_status(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
 ) -> Result<Response> {

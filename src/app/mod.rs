@@ -16,8 +16,7 @@ pub use routes::openapi_json;
 pub(crate) use crate::origin::SecureOrigin;
 
 use std::convert::Infallible;
-use std::future::{Future, ready};
-use std::sync::Arc;
+use std::future::Future;
 
 use axum::Router;
 use axum::body::{Body, HttpBody as _};
@@ -25,23 +24,21 @@ use axum::extract::Request;
 use axum::response::Response;
 use hyper::body::Incoming;
 use tower::Service;
-use tower_http::normalize_path::NormalizePath;
 
 use crate::state::AppState;
 
 use front::Front;
-use worlds::WorldFronts;
 
 /// The application as an axum `Router` (to nest or merge into another): the CPP routes and
-/// the `/_mock` control plane, with CPP-shaped 404/405, behind the front. Paths must match
-/// exactly; [`service`] adds trailing-slash tolerance.
+/// the `/_mock` control plane, with CPP-shaped 404/405, behind the front (each request's
+/// world chosen, its trailing slash trimmed: docs/behaviour.md "Routing"). The server's
+/// answers, but for the emulated sign-in's host, which [`service`] serves too.
 pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(front(state))
 }
 
-/// The application as one tower service, with trailing slashes trimmed before routing (real
-/// clients send `…/submissions/?…` and `…/operations/{id}/?…`, docs/behaviour.md "Routing"):
-/// the same answers as the server's.
+/// The application as one tower service: the same answers as the server's, the emulated
+/// sign-in's host included.
 pub fn service(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
@@ -56,17 +53,13 @@ pub fn service(
     })
 }
 
-/// What the server runs: the front around the routes, each request's trailing slash trimmed
-/// first (by tower-http's `NormalizePath`, around a service that hands the request back as a
-/// response's body: `NormalizePath` wraps services that answer `Response`s). Requests to the
-/// identity host go to the emulated identity platform instead, behind a front of its own. Its
-/// future is the caller's to hold in place, where a tower `Service` would box it per request.
+/// What the server runs: the front around the routes. Requests to the identity host go to the
+/// emulated identity platform instead, behind a front of its own. Its future is the caller's
+/// to hold in place, where a tower `Service` would box it per request.
 #[derive(Clone, Debug)]
 pub(crate) struct App {
     cpp: Front,
     identity: Front,
-    /// The fronts of named worlds (docs/worlds.md).
-    worlds: Arc<WorldFronts>,
 }
 
 impl App {
@@ -75,7 +68,6 @@ impl App {
         Self {
             cpp: front(state),
             identity,
-            worlds: Arc::default(),
         }
     }
 
@@ -93,7 +85,7 @@ impl App {
             },
         };
         // The identity host, with or without a port.
-        let identity = crate::identity::HOST.as_bytes();
+        let identity = crate::origin::IDENTITY_HOST.as_bytes();
         host.is_some_and(|h| {
             h.len() >= identity.len()
                 && h[..identity.len()].eq_ignore_ascii_case(identity)
@@ -104,7 +96,7 @@ impl App {
     /// The answer to a request as hyper hands it over. A request without a body gets
     /// `Body::empty()`, which allocates nothing.
     pub(crate) async fn answer_incoming(&self, request: hyper::Request<Incoming>) -> Response {
-        let mut request = request.map(|body| {
+        let request = request.map(|body| {
             if body.is_end_stream() {
                 Body::empty()
             } else {
@@ -113,43 +105,27 @@ impl App {
         });
         // The front's future (kilobytes) is made where it is awaited, once, and pinned there:
         // the same expression here and in `answer`, not a helper that would move it.
-        let answering = std::pin::pin!(async move {
-            let (front, prefix) = match self.front_for(&mut request) {
-                Ok(chosen) => chosen,
-                Err(refused) => return *refused,
-            };
-            front.answer(trimmed(request), prefix).await
-        });
+        let answering =
+            std::pin::pin!(async move { self.front_for(&request).clone().answer(request).await });
         answered_even_if_it_panics(answering).await
     }
 
     /// The answer to `request`: the identity platform's when it is addressed to its host,
     /// else the CPP API's of the request's world (the default one unless it names one). Only
     /// the front that answers is cloned for the request.
-    pub(crate) async fn answer(&self, mut request: Request) -> Response {
-        let answering = std::pin::pin!(async move {
-            let (front, prefix) = match self.front_for(&mut request) {
-                Ok(chosen) => chosen,
-                Err(refused) => return *refused,
-            };
-            front.answer(trimmed(request), prefix).await
-        });
+    pub(crate) async fn answer(&self, request: Request) -> Response {
+        let answering =
+            std::pin::pin!(async move { self.front_for(&request).clone().answer(request).await });
         answered_even_if_it_panics(answering).await
     }
 
-    /// The front that answers `request`, and the world prefix its `Location` values get:
-    /// the identity platform's, a named world's, or the default world's CPP front.
-    fn front_for(
-        &self,
-        request: &mut Request,
-    ) -> Result<(Front, Option<Box<str>>), worlds::Refused> {
+    /// The front that answers `request`: the identity platform's or the CPP API's.
+    fn front_for(&self, request: &Request) -> &Front {
         if Self::is_identity(request) {
-            return Ok((self.identity.clone(), None));
+            &self.identity
+        } else {
+            &self.cpp
         }
-        Ok(match self.worlds.choose(self.cpp.state(), request)? {
-            None => (self.cpp.clone(), None),
-            Some(chosen) => (chosen.front, chosen.prefix),
-        })
     }
 }
 
@@ -182,18 +158,6 @@ async fn answered_even_if_it_panics(
 fn front(state: AppState) -> Front {
     let router = routes::router(&state);
     Front::new(state, router)
-}
-
-/// `request` with its path's trailing slash trimmed.
-fn trimmed(request: Request) -> Request {
-    let hand_back = |request: Request| ready(Ok::<_, Infallible>(Response::new(request)));
-    let trimmed = NormalizePath::trim_trailing_slash(tower::service_fn(hand_back))
-        .call(request)
-        .into_inner();
-    match trimmed {
-        Ok(trimmed) => trimmed.into_body(),
-        Err(never) => match never {},
-    }
 }
 
 #[cfg(test)]

@@ -9,14 +9,13 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse as _;
 
 use crate::api::ApiError;
 use crate::control::ControlAuth;
 use crate::reply::{json, json_response};
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::coverage::{Coverage, coverage, html};
 use super::known::{Known, segments};
@@ -86,7 +85,7 @@ async fn get_openapi() -> Response {
         ControlAuth,
     )
 )]
-async fn get_coverage(State(state): State<AppState>) -> Response {
+async fn get_coverage(InWorld(state): InWorld) -> Response {
     json(StatusCode::OK, &coverage(&state, known_routes()))
 }
 
@@ -101,7 +100,7 @@ async fn get_coverage(State(state): State<AppState>) -> Response {
         ControlAuth,
     )
 )]
-async fn get_coverage_html(State(state): State<AppState>) -> Response {
+async fn get_coverage_html(InWorld(state): InWorld) -> Response {
     let page = html(&coverage(&state, known_routes()));
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }

@@ -1,11 +1,10 @@
 //! Which world a request is for (docs/worlds.md): the path prefix `/_world/{name}/…`, else
 //! the `X-Mock-World` header, else — when named worlds exist — the tenant of a token the
 //! mock issued; none of them: the default world. A world named that does not exist is made
-//! only for a request allowed to make it (`access.rs`). Each named world has a front of its own
-//! (its routes with its state), made on its first request and kept.
+//! only for a request allowed to make it (`access.rs`). Decided once per request, by the
+//! front, from the one registry of worlds the state keeps.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Uri};
@@ -14,92 +13,34 @@ use axum::response::Response;
 use axum::response::IntoResponse as _;
 
 use crate::control::ControlError;
-use crate::domain::{Map, tenant_id};
+use crate::domain::tenant_id;
+use crate::origin::WorldPrefix;
 use crate::reply::{bearer_token, custom_header};
 use crate::state::{AppState, WorldError};
 
 use super::access::{first_refusal, may_make_world};
-use super::front::Front;
 
 /// The header that names a request's world.
 static X_MOCK_WORLD: HeaderName = HeaderName::from_static("x-mock-world");
 /// The path prefix that names a request's world.
 const PREFIX: &str = "/_world/";
 
-/// A request's world, when it names one.
-#[derive(Debug)]
-pub(super) struct Chosen {
-    pub(super) front: Front,
-    /// `/_world/{name}` when the path chose it: `Location` values get it too.
-    pub(super) prefix: Option<Box<str>>,
-}
-
-/// The fronts of the named worlds, by name.
-#[derive(Debug, Default)]
-pub(super) struct WorldFronts {
-    fronts: Mutex<Map<Box<str>, Front>>,
-    /// The world deletions the fronts were last pruned for.
-    pruned_for: AtomicU64,
-}
-
-impl WorldFronts {
-    /// The world `request` names (its path then no longer carries the prefix), `None` for
-    /// the default world, or the answer refusing it.
-    pub(super) fn choose(
-        &self,
-        state: &AppState,
-        request: &mut Request,
-    ) -> Result<Option<Chosen>, Refused> {
-        self.forget_deleted(state);
-        let (world, prefix) = if request.uri().path().starts_with(PREFIX) {
-            let (name, prefix) = strip_prefix(request).map_err(refused)?;
-            (named(state, &name, request)?, Some(prefix))
-        } else if let Some(name) = world_header(request) {
-            let name = name.to_str().unwrap_or_default().trim();
-            (named(state, name, request)?, None)
-        } else if state.has_named_worlds() {
-            match world_of_token(state, request) {
-                Some(world) => (world, None),
-                None => return Ok(None),
-            }
-        } else {
-            return Ok(None);
-        };
-        let Some(name) = world.world_name() else {
-            // `default` named the default world.
-            return Ok(None);
-        };
-        Ok(Some(Chosen {
-            front: self.front_of(name, &world),
-            prefix,
-        }))
-    }
-
-    /// Drops the fronts of deleted worlds, once a world was deleted since the last look: a
-    /// deleted world's memory is then freed at the next request, whichever world it is for.
-    fn forget_deleted(&self, state: &AppState) {
-        let deletions = state.world_deletions();
-        if self.pruned_for.load(Ordering::Relaxed) == deletions {
-            return;
-        }
-        let mut fronts = self.fronts.lock().unwrap_or_else(PoisonError::into_inner);
-        fronts.retain(|_, kept| kept.state().is_current());
-        self.pruned_for.store(deletions, Ordering::Relaxed);
-    }
-
-    /// The front of `world`, made on its first request (again if the world was deleted and
-    /// made anew); fronts of deleted worlds are dropped then.
-    fn front_of(&self, name: &str, world: &AppState) -> Front {
-        let mut fronts = self.fronts.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(front) = fronts.get(name) {
-            if front.state().same_world(world) {
-                return front.clone();
-            }
-        }
-        let front = super::front(world.clone());
-        fronts.retain(|_, kept| kept.state().is_current());
-        fronts.insert(name.into(), front.clone());
-        front
+/// The world `request` is for (`state`'s default world unless it names another), or the
+/// answer refusing it. A prefix the path began with is taken off it and put in the request's
+/// extensions (`WorldPrefix`), where the URLs its answer gives find it.
+pub(super) fn choose(state: &AppState, request: &mut Request) -> Result<AppState, Refused> {
+    if request.uri().path().starts_with(PREFIX) {
+        let (name, prefix) = strip_prefix(request).map_err(refused)?;
+        let world = named(state, &name, request)?;
+        request.extensions_mut().insert(WorldPrefix(prefix));
+        Ok(world)
+    } else if let Some(name) = world_header(request) {
+        let name = name.to_str().unwrap_or_default().trim();
+        named(state, name, request)
+    } else if state.has_named_worlds() {
+        Ok(world_of_token(state, request).unwrap_or_else(|| state.clone()))
+    } else {
+        Ok(state.clone())
     }
 }
 
@@ -139,7 +80,7 @@ fn world_header(request: &Request) -> Option<&HeaderValue> {
 /// `/_world/{name}/rest?query` → `/rest?query` (`/_world/{name}` alone → `/`); gives the
 /// name and the prefix. A prefix without a name, or whose name is not UTF-8 once decoded, is
 /// refused with `400 InvalidWorld`.
-fn strip_prefix(request: &mut Request) -> Result<(String, Box<str>), ControlError> {
+fn strip_prefix(request: &mut Request) -> Result<(String, Arc<str>), ControlError> {
     let uri = request.uri();
     let after = uri.path().get(PREFIX.len()..).unwrap_or_default();
     let (encoded, rest) = after.split_at(after.find('/').unwrap_or(after.len()));
@@ -150,7 +91,7 @@ fn strip_prefix(request: &mut Request) -> Result<(String, Box<str>), ControlErro
         return Err(WorldError::InvalidName(String::new()).into());
     }
     let name = name.into_owned();
-    let prefix: Box<str> = format!("{PREFIX}{encoded}").into();
+    let prefix: Arc<str> = format!("{PREFIX}{encoded}").into();
     let rest = if rest.is_empty() { "/" } else { rest };
     let target = match uri.query() {
         Some(query) => format!("{rest}?{query}"),

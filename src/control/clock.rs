@@ -3,12 +3,11 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result, parse};
@@ -50,7 +49,7 @@ pub(crate) fn advance(state: &AppState, by: Duration) -> Result<ClockView, crate
         ControlAuth,
     )
 )]
-pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
+pub(crate) async fn get_clock(InWorld(state): InWorld) -> Response {
     json(StatusCode::OK, &view(&state))
 }
 
@@ -78,7 +77,7 @@ pub(crate) struct Advance {
         ControlAuth,
     )
 )]
-pub(crate) async fn post_advance(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+pub(crate) async fn post_advance(InWorld(state): InWorld, body: Bytes) -> Result<Response> {
     let Advance { seconds } = parse(&body)?;
     if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
         return Err(ControlError::BadRequest(format!(

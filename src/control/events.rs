@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -16,7 +15,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream;
 
 use crate::state::events::Event;
-use crate::state::{AppState, Watch};
+use crate::state::{AppState, InWorld, Watch};
 
 use super::docs::ControlAuth;
 use super::error::{ControlError, Result, decimal, not_ahead, sequence_number};
@@ -170,7 +169,7 @@ pub(crate) fn cursor(state: &AppState, since: Option<u64>) -> Result<u64> {
     )
 )]
 pub(crate) async fn get_events(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {

@@ -1,13 +1,13 @@
 //! Fault rules over HTTP: list, add, delete one, delete all.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::FaultSpec;
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result, parse};
@@ -73,7 +73,7 @@ pub(crate) fn remove(state: &AppState, id: &str) -> Result<()> {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_faults(State(state): State<AppState>) -> Response {
+pub(crate) async fn get_faults(InWorld(state): InWorld) -> Response {
     json(StatusCode::OK, &list(&state))
 }
 
@@ -95,7 +95,7 @@ pub(crate) struct Created {
         ControlAuth,
     )
 )]
-pub(crate) async fn post_fault(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+pub(crate) async fn post_fault(InWorld(state): InWorld, body: Bytes) -> Result<Response> {
     let id = add(&state, parse(&body)?)?;
     Ok(json(StatusCode::CREATED, &Created { id }))
 }
@@ -114,7 +114,7 @@ pub(crate) async fn post_fault(State(state): State<AppState>, body: Bytes) -> Re
     )
 )]
 pub(crate) async fn delete_fault(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     Path(id): Path<String>,
 ) -> Result<Response> {
     remove(&state, &id)?;
@@ -132,7 +132,7 @@ pub(crate) async fn delete_fault(
         ControlAuth,
     )
 )]
-pub(crate) async fn delete_faults(State(state): State<AppState>) -> Response {
+pub(crate) async fn delete_faults(InWorld(state): InWorld) -> Response {
     state.with_world(|w| w.faults.clear());
     StatusCode::NO_CONTENT.into_response()
 }

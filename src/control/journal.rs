@@ -1,12 +1,11 @@
 //! The request journal over HTTP: list (newest first), count, clear.
 
-use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::state::AppState;
 use crate::state::journal::{Entry, JournalFilter};
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody, JournalFilters};
 use super::error::{ControlError, Result, sequence_number};
@@ -163,7 +162,7 @@ pub(crate) fn list(state: &AppState, filter: &JournalFilter) -> Listing {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_journal(State(state): State<AppState>, uri: Uri) -> Result<Response> {
+pub(crate) async fn get_journal(InWorld(state): InWorld, uri: Uri) -> Result<Response> {
     let filter = filter_from_query(uri.query().unwrap_or(""))?;
     Ok(json(StatusCode::OK, &list(&state, &filter)))
 }
@@ -186,7 +185,7 @@ pub(crate) struct Count {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_count(State(state): State<AppState>, uri: Uri) -> Result<Response> {
+pub(crate) async fn get_count(InWorld(state): InWorld, uri: Uri) -> Result<Response> {
     let filter = filter_from_query(uri.query().unwrap_or(""))?;
     let count = state.with_world(|w| w.journal.count(&filter));
     Ok(json(StatusCode::OK, &Count { count }))
@@ -207,7 +206,7 @@ pub(crate) fn clear(state: &AppState) {
         ControlAuth,
     )
 )]
-pub(crate) async fn delete_journal(State(state): State<AppState>) -> Response {
+pub(crate) async fn delete_journal(InWorld(state): InWorld) -> Response {
     clear(&state);
     StatusCode::NO_CONTENT.into_response()
 }

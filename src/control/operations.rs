@@ -2,13 +2,13 @@
 //! step, cancel it.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Force, OperationId, force};
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody, OperationFilters, OperationPath};
 use super::error::{ControlError, Result, parse};
@@ -126,7 +126,7 @@ pub(super) fn list(state: &AppState, filter: &Filter) -> OperationList {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_operations(State(state): State<AppState>, uri: Uri) -> Result<Response> {
+pub(crate) async fn get_operations(InWorld(state): InWorld, uri: Uri) -> Result<Response> {
     let filter = Filter::parse(uri.query().unwrap_or(""))?;
     Ok(json(StatusCode::OK, &list(&state, &filter)))
 }
@@ -179,10 +179,7 @@ fn answer(id: String, ended: &'static str) -> Response {
     params(OperationPath),
     responses(ForcedAnswers, ControlAuth,)
 )]
-pub(crate) async fn complete(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response> {
+pub(crate) async fn complete(InWorld(state): InWorld, Path(id): Path<String>) -> Result<Response> {
     end(&state, &id, Force::Complete)?;
     Ok(answer(id, "complete"))
 }
@@ -209,7 +206,7 @@ pub(crate) struct Fail {
     )
 )]
 pub(crate) async fn fail(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
@@ -228,10 +225,7 @@ pub(crate) async fn fail(
     params(OperationPath),
     responses(ForcedAnswers, ControlAuth,)
 )]
-pub(crate) async fn cancel(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response> {
+pub(crate) async fn cancel(InWorld(state): InWorld, Path(id): Path<String>) -> Result<Response> {
     end(&state, &id, Force::Cancel)?;
     Ok(answer(id, "canceled"))
 }

@@ -1,11 +1,10 @@
 //! The state file over HTTP: what it holds, and a compaction on demand.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::reply::json;
-use crate::state::{AppState, StateFile, StateFileStatus};
+use crate::state::{AppState, InWorld, StateFile, StateFileStatus};
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
@@ -31,7 +30,7 @@ pub(super) fn file_of(state: &AppState) -> Result<&StateFile> {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_state_file(State(state): State<AppState>) -> Result<Response> {
+pub(crate) async fn get_state_file(InWorld(state): InWorld) -> Result<Response> {
     Ok(json(StatusCode::OK, &file_of(&state)?.status()))
 }
 
@@ -48,7 +47,7 @@ pub(crate) async fn get_state_file(State(state): State<AppState>) -> Result<Resp
         ControlAuth,
     )
 )]
-pub(crate) async fn post_compact(State(state): State<AppState>) -> Result<Response> {
+pub(crate) async fn post_compact(InWorld(state): InWorld) -> Result<Response> {
     let file = file_of(&state)?;
     let status = if file.compact() {
         StatusCode::ACCEPTED

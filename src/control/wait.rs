@@ -5,15 +5,14 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{OperationId, OperationStatus, json, whole_number};
 use crate::reply::{json, status_str};
-use crate::state::AppState;
 use crate::state::journal::JournalFilter;
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result, not_ahead, parse};
@@ -274,7 +273,7 @@ pub(crate) async fn wait(state: &AppState, wait: Wait) -> Result<Waited> {
         ControlAuth,
     )
 )]
-pub(crate) async fn post_wait(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+pub(crate) async fn post_wait(InWorld(state): InWorld, body: Bytes) -> Result<Response> {
     let waited = wait(&state, parse(&body)?).await?;
     Ok(json(StatusCode::OK, &waited))
 }

@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::fixtures::{self, Sources};
-use crate::state::AppState;
+use crate::state::{AppState, InWorld};
 
 use super::docs::{ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result, parse};
@@ -53,7 +52,7 @@ pub(crate) fn counts(state: &AppState) -> Counts {
     summary = "Liveness and what the server holds (never needs the control token)",
     responses((status = 200, description = "Alive and loaded", body = Counts))
 )]
-pub(crate) async fn health(State(state): State<AppState>) -> Response {
+pub(crate) async fn health(InWorld(state): InWorld) -> Response {
     json(StatusCode::OK, &counts(&state))
 }
 
@@ -69,7 +68,7 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
         (status = 404, description = "The server has no CA (see its log)", body = ControlErrorBody),
     )
 )]
-pub(crate) async fn get_ca(State(state): State<AppState>) -> Result<Response> {
+pub(crate) async fn get_ca(InWorld(state): InWorld) -> Result<Response> {
     let pem = state.settings().ca_pem.clone().ok_or_else(|| {
         ControlError::NotFound(
             "The server has no CA: its directory (--ca-dir) could not be used; its log says why."
@@ -91,7 +90,7 @@ pub(crate) async fn get_ca(State(state): State<AppState>) -> Result<Response> {
     summary = "Readiness: the same answer as /_mock/health (behind the control token when one is set)",
     responses((status = 200, description = "Ready and loaded", body = Counts))
 )]
-pub(crate) async fn ready(state: State<AppState>) -> Response {
+pub(crate) async fn ready(state: InWorld) -> Response {
     health(state).await
 }
 
@@ -121,7 +120,7 @@ pub(crate) fn reset(state: &AppState) -> Result<Counts> {
         ControlAuth,
     )
 )]
-pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response> {
+pub(crate) async fn post_reset(InWorld(state): InWorld) -> Result<Response> {
     Ok(json(StatusCode::OK, &reset(&state)?))
 }
 
@@ -139,7 +138,7 @@ pub(crate) async fn post_reset(State(state): State<AppState>) -> Result<Response
         ControlAuth,
     )
 )]
-pub(crate) async fn put_fixtures(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+pub(crate) async fn put_fixtures(InWorld(state): InWorld, body: Bytes) -> Result<Response> {
     let sources = fixtures::split_body("request body", &body)?;
     Ok(json(StatusCode::OK, &replace(&state, sources)?))
 }
@@ -181,7 +180,7 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
         ControlAuth,
     )
 )]
-pub(crate) async fn put_progress(State(state): State<AppState>, body: Bytes) -> Result<Response> {
+pub(crate) async fn put_progress(InWorld(state): InWorld, body: Bytes) -> Result<Response> {
     let progress = set_progress(&state, parse(&body)?)?;
     Ok(json(StatusCode::OK, &progress))
 }

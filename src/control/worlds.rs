@@ -1,12 +1,12 @@
 //! The named worlds (docs/worlds.md): list, make, delete. These calls act on the server's
 //! set of worlds, whichever world the request selected.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::state::{AppState, WorldSummary};
+use crate::state::{AppState, InWorld, WorldSummary};
 
 use super::docs::{ControlAuth, ControlErrorBody, WorldPath};
 use super::error::Result;
@@ -44,7 +44,7 @@ pub(crate) fn list(state: &AppState) -> WorldList {
         ControlAuth,
     )
 )]
-pub(crate) async fn get_worlds(State(state): State<AppState>) -> Response {
+pub(crate) async fn get_worlds(InWorld(state): InWorld) -> Response {
     json(StatusCode::OK, &list(&state))
 }
 
@@ -72,7 +72,7 @@ pub(crate) fn make(state: &AppState, name: &str) -> Result<bool> {
     )
 )]
 pub(crate) async fn put_world(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     Path(name): Path<String>,
 ) -> Result<Response> {
     let made = make(&state, &name)?;
@@ -100,7 +100,7 @@ pub(crate) async fn put_world(
     )
 )]
 pub(crate) async fn delete_world(
-    State(state): State<AppState>,
+    InWorld(state): InWorld,
     Path(name): Path<String>,
 ) -> Result<Response> {
     state.delete_world(&name)?;

@@ -6,7 +6,7 @@
 
 mod token;
 
-pub(crate) use crate::domain::tenant_id;
+use crate::domain::tenant_id;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -15,14 +15,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
-use crate::origin::SecureOrigin;
+use crate::origin::{IDENTITY_HOST as HOST, SecureOrigin};
 use crate::reply::{json, json_response};
 use crate::state::AppState;
 
 use token::error_body;
-
-/// The host whose requests this plane answers.
-pub(crate) const HOST: &str = "login.microsoftonline.com";
 
 /// Every route of the emulated identity platform.
 pub(crate) fn router(state: AppState) -> Router {

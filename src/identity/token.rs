@@ -11,7 +11,8 @@ use crate::config::AuthMode;
 use crate::reply::{X_MOCK_REASON, json};
 use crate::state::{AUDIENCE, AppState, TokenClaims};
 
-use super::{HOST, tenant_id};
+use crate::domain::tenant_id;
+use crate::origin::IDENTITY_HOST as HOST;
 
 /// How long a token lives, as Azure AD's client-credential tokens do.
 const LIFETIME_SECS: u64 = 3599;

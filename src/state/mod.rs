@@ -4,6 +4,7 @@ pub(crate) mod clock;
 pub(crate) mod events;
 mod fault_book;
 mod file;
+mod in_world;
 pub(crate) mod journal;
 mod keys;
 mod worlds;
@@ -11,6 +12,7 @@ mod worlds;
 pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
 pub use file::StateError;
 pub(crate) use file::{StateFile, StateFileStatus};
+pub(crate) use in_world::InWorld;
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
 pub(crate) use worlds::{WorldError, WorldSummary};
 
@@ -394,11 +396,6 @@ impl AppState {
     /// The name of this state's world; `None` for the default world.
     pub(crate) fn world_name(&self) -> Option<&str> {
         self.slot.name.as_deref()
-    }
-
-    /// Whether `other` is the same world of the same server.
-    pub(crate) fn same_world(&self, other: &AppState) -> bool {
-        Arc::ptr_eq(&self.slot, &other.slot)
     }
 
     /// Puts a freshly loaded fixture set in place of everything: the store, the fault rules

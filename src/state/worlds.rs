@@ -9,7 +9,7 @@
 //! the default world's.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -87,9 +87,6 @@ pub(super) struct Registry {
     /// How many named worlds exist: requests check it without the lock, so a server that has
     /// none never takes it.
     count: AtomicUsize,
-    /// How many worlds were deleted: what lets those who keep something per world (the
-    /// fronts of `app`) let go of a deleted one's.
-    deletions: AtomicU64,
     max: usize,
     /// Where named worlds are kept, with a state file.
     dir: Option<PathBuf>,
@@ -111,7 +108,6 @@ impl Registry {
         Self {
             named: Mutex::new(Named::default()),
             count: AtomicUsize::new(0),
-            deletions: AtomicU64::new(0),
             max,
             dir,
         }
@@ -288,15 +284,9 @@ impl AppState {
             let _guard = slot.world.lock().unwrap_or_else(PoisonError::into_inner);
             file.remove();
         }
-        self.inner.worlds.deletions.fetch_add(1, Ordering::Relaxed);
         // Its event streams and waits wake, see it gone and end, letting go of it.
         slot.changed.notify_waiters();
         Ok(())
-    }
-
-    /// How many worlds were deleted since the server started.
-    pub(crate) fn world_deletions(&self) -> u64 {
-        self.inner.worlds.deletions.load(Ordering::Relaxed)
     }
 
     /// Reads the named worlds kept beside the state file, at start-up.

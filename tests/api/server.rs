@@ -190,32 +190,54 @@ async fn the_router_nests_in_another_app_with_its_front_layer() {
     assert_eq!(journal["requests"][0]["status"], 401);
 }
 
-/// `service` through tower, no socket: a trailing slash is trimmed before routing, as the
-/// server does; without it, `router` answers 404.
+/// `service` and `router` through tower, no socket, answer as the server does: a trailing
+/// slash is trimmed before routing, and a world prefix chooses the world.
 #[tokio::test]
-async fn the_service_trims_a_trailing_slash_as_the_server_does() {
+async fn the_service_and_the_router_trim_a_trailing_slash_and_choose_the_world_as_the_server_does()
+{
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt;
 
     let state = cloudpartner_mock::load_state(&test_config()).expect("fixtures load");
-    let slashed = || {
-        Request::get("/_mock/health/")
-            .body(Body::empty())
-            .expect("a request")
-    };
+    let ask = |path: &str| Request::get(path).body(Body::empty()).expect("a request");
 
-    let trimmed = cloudpartner_mock::service(state.clone())
-        .oneshot(slashed())
+    let by_service = cloudpartner_mock::service(state.clone())
+        .oneshot(ask("/_mock/health/"))
         .await
         .expect("answered");
-    let exact = cloudpartner_mock::router(state)
-        .oneshot(slashed())
+    let by_router = cloudpartner_mock::router(state.clone())
+        .oneshot(ask("/_mock/health/"))
+        .await
+        .expect("answered");
+    let in_world = cloudpartner_mock::router(state.clone())
+        .oneshot(
+            Request::get("/_world/by-router/api/publishers?api-version=2017-10-31")
+                .header("Authorization", "Bearer t")
+                .body(Body::empty())
+                .expect("a request"),
+        )
+        .await
+        .expect("answered");
+    let worlds = cloudpartner_mock::router(state)
+        .oneshot(ask("/_mock/worlds"))
         .await
         .expect("answered");
 
-    assert_eq!(trimmed.status(), 200);
-    assert_eq!(exact.status(), 404);
+    assert_eq!(by_service.status(), 200);
+    assert_eq!(by_router.status(), 200);
+    assert_eq!(in_world.status(), 200);
+    let worlds = axum::body::to_bytes(worlds.into_body(), 1 << 20)
+        .await
+        .expect("a body");
+    let worlds: serde_json::Value = serde_json::from_slice(&worlds).expect("JSON");
+    let names: Vec<&str> = worlds["worlds"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|w| w["name"].as_str())
+        .collect();
+    assert_eq!(names, ["default", "by-router"], "{worlds}");
 }
 
 #[tokio::test]

@@ -109,9 +109,14 @@ async fn drive(
             .expect("answered"),
     )
     .await;
-    let entries = journal["requests"]
-        .as_array()
-        .expect("requests")
+    let requests = journal["requests"].as_array().expect("requests");
+    // The journal keeps the Location the client was given, world prefix included.
+    let recorded = requests
+        .iter()
+        .find(|r| r["status"] == 202)
+        .and_then(|r| r["location"].as_str());
+    assert_eq!(recorded, Some(location.as_str()), "{name}");
+    let entries = requests
         .iter()
         .map(|r| {
             (
