@@ -7,6 +7,9 @@ mod file;
 mod in_world;
 pub(crate) mod journal;
 mod keys;
+mod rendered;
+mod settings;
+mod watch;
 mod worlds;
 
 pub(crate) use fault_book::{Effect, FaultBook, RequestFacts};
@@ -14,17 +17,16 @@ pub use file::StateError;
 pub(crate) use file::{StateFile, StateFileStatus};
 pub(crate) use in_world::InWorld;
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
+pub(crate) use rendered::{Rendered, WorldId};
+pub(crate) use settings::Settings;
+pub(crate) use watch::Watch;
 pub(crate) use worlds::{WorldError, WorldSummary};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::body::Bytes;
-
-use crate::config::{AuthMode, CancelMode, Config, OperationLocationStyle, PutMode, SuccessStatus};
-use crate::domain::{FaultSpec, Map, OperationId, Plans, Store, Timestamp};
-use crate::fixtures::LoadOptions;
+use crate::domain::{FaultSpec, Store, Timestamp};
 
 use clock::Clock;
 use journal::Journal;
@@ -105,36 +107,6 @@ impl WorldSlot {
     }
 }
 
-/// A stream's hold on a world's changes (`AppState::watch`).
-#[derive(Debug)]
-pub(crate) struct Watch {
-    slot: Arc<WorldSlot>,
-}
-
-impl Watch {
-    /// Waits for the next change: `ready` runs once the wake is armed (so a change it misses
-    /// wakes the wait) and ends it at once by giving `None`, or gives how long to wait at most
-    /// (until the time something moves without a change, such as a step's end).
-    pub(crate) async fn next(&self, ready: impl FnOnce() -> Option<Duration>) {
-        let changed = self.slot.changed.notified();
-        tokio::pin!(changed);
-        changed.as_mut().enable();
-        let Some(tick) = ready() else {
-            return;
-        };
-        tokio::select! {
-            () = &mut changed => {}
-            () = tokio::time::sleep(tick) => {}
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        self.slot.waiters.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// A change the state file could not keep: the request that made it is answered with this
 /// (`AppState::change`), never as if the change were kept. The change stays in memory, and
 /// the next write that succeeds writes the whole state.
@@ -154,9 +126,6 @@ impl Unsaved {
         )
     }
 }
-
-/// How often a wait checks again without a change: operations move with time alone.
-pub(crate) const WAIT_TICK: Duration = Duration::from_millis(20);
 
 /// Named JSON fixture documents, as loaded: what a reset goes back to.
 pub(crate) type FixtureSources = Arc<Vec<(String, Vec<u8>)>>;
@@ -190,143 +159,6 @@ impl World {
             rendered: Rendered::new(),
             events: events::EventLog::default(),
         }
-    }
-}
-
-/// Which world (a fixture set as loaded, with what became of it) a value was read from: each
-/// start, reset and fixture load makes a new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct WorldId(u64);
-
-impl WorldId {
-    fn new() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        Self(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-/// The rendered bodies of finished operations of one world, which never change again, so a
-/// poll of one (what pipelines do most) costs a lookup instead of a new JSON body. Holds at
-/// most `RENDERED_MAX` bodies (about 1 KiB each), and starts over when full. A body is kept
-/// only for the world it was read from: one rendered before a reset is never shown after it,
-/// whatever the ids of the new world.
-#[derive(Debug)]
-pub(crate) struct Rendered {
-    world: WorldId,
-    bodies: Map<OperationId, Bytes>,
-}
-
-const RENDERED_MAX: usize = 1024;
-
-impl Rendered {
-    fn new() -> Self {
-        Self {
-            world: WorldId::new(),
-            bodies: Map::default(),
-        }
-    }
-
-    pub(crate) fn world(&self) -> WorldId {
-        self.world
-    }
-
-    pub(crate) fn get(&self, id: OperationId) -> Option<Bytes> {
-        self.bodies.get(&id).cloned()
-    }
-
-    /// Keeps the body of `id`, which must have finished, if it was read from this world.
-    pub(crate) fn keep(&mut self, world: WorldId, id: OperationId, body: Bytes) {
-        if world != self.world {
-            return;
-        }
-        if self.bodies.len() >= RENDERED_MAX {
-            self.bodies.clear();
-        }
-        self.bodies.insert(id, body);
-    }
-}
-
-/// Settings handlers need, fixed at start.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) auth: AuthMode,
-    pub(crate) operation_location: OperationLocationStyle,
-    pub(crate) public_base_url: Option<String>,
-    pub(crate) success_status: SuccessStatus,
-    pub(crate) put_mode: PutMode,
-    /// How the operations of an offer a PUT creates run.
-    pub(crate) new_offer_plans: Plans,
-    pub(crate) time_scale: f64,
-    /// From a cancel request to the cancel, unless a plan says otherwise (before the scale).
-    pub(crate) cancel_delay: Duration,
-    pub(crate) cancel_mode: CancelMode,
-    pub(crate) journal_capacity: usize,
-    /// The most bytes one world's journal holds.
-    pub(crate) journal_bytes: usize,
-    /// How many connections are served at once (`--max-connections`).
-    pub(crate) max_connections: u32,
-    /// The most bytes of request bodies read at once (`--body-bytes-in-flight`).
-    pub(crate) body_bytes_in_flight: usize,
-    /// How many named worlds may exist at once.
-    pub(crate) max_worlds: usize,
-    /// When set, the control plane wants `Authorization: Bearer <this>`.
-    pub(crate) control_token: Option<String>,
-    pub(crate) request_timeout: Duration,
-    /// The mock's CA certificate (PEM), when it could be loaded or made.
-    pub(crate) ca_pem: Option<Arc<str>>,
-    /// What the emulated sign-in signs tokens with, when its key could be loaded or made.
-    pub(crate) token_keys: Option<Arc<TokenKeys>>,
-    /// `--seed`: repeatable ids.
-    pub(crate) seed: Option<u64>,
-    /// `--frozen-clock`: the instant the clock stands at (before any advance).
-    pub(crate) frozen_clock: Option<Timestamp>,
-}
-
-impl Settings {
-    pub(crate) fn from_config(
-        config: &Config,
-        new_offer_plans: Plans,
-        ca_pem: Option<Arc<str>>,
-        token_keys: Option<Arc<TokenKeys>>,
-    ) -> Self {
-        Self {
-            auth: config.auth,
-            operation_location: config.operation_location,
-            public_base_url: config.public_base_url.clone(),
-            success_status: config.success_status,
-            put_mode: config.put_mode,
-            new_offer_plans,
-            time_scale: config.time_scale,
-            cancel_delay: Duration::try_from_secs_f64(config.cancel_delay).unwrap_or_default(),
-            cancel_mode: config.cancel_mode,
-            journal_capacity: config.journal_capacity,
-            journal_bytes: config.journal_bytes,
-            max_connections: config.max_connections,
-            body_bytes_in_flight: config.body_bytes_in_flight,
-            max_worlds: config.max_worlds,
-            control_token: config.control_token.clone(),
-            request_timeout: Duration::from_secs_f64(config.request_timeout),
-            ca_pem,
-            token_keys,
-            seed: config.seed,
-            frozen_clock: config.frozen_clock.map(Timestamp::from_unix_nanos),
-        }
-    }
-
-    /// How a fixture set is loaded for the world `world` (`None`: the default one).
-    pub(crate) fn load_options(&self, world: Option<&str>) -> LoadOptions {
-        LoadOptions {
-            time_scale: self.time_scale,
-            cancel_delay: self.cancel_delay,
-            ids: self.id_key(world, "operations"),
-        }
-    }
-
-    /// With `--seed`, the key of the world's ids of kind `what`.
-    pub(crate) fn id_key(&self, world: Option<&str>, what: &str) -> Option<u64> {
-        let world = world.unwrap_or(worlds::DEFAULT_WORLD);
-        self.seed
-            .map(|seed| crate::domain::id_key(seed, world, what))
     }
 }
 
@@ -495,43 +327,6 @@ impl AppState {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A watch on the world's changes, for a stream: while it lives, `with_world` wakes it.
-    pub(crate) fn watch(&self) -> Watch {
-        self.slot.waiters.fetch_add(1, Ordering::Relaxed);
-        Watch {
-            slot: Arc::clone(&self.slot),
-        }
-    }
-
-    /// Checks `check` until it says its condition is met, again after every change of the
-    /// world (a request, a clock advance) and at least every `WAIT_TICK` (operations move
-    /// with time), until `timeout`: whether it was met, and what `check` saw last.
-    pub(crate) async fn wait_until<T>(
-        &self,
-        timeout: Duration,
-        mut check: impl FnMut(&AppState) -> (bool, T),
-    ) -> (bool, T) {
-        let watch = self.watch();
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let tick = deadline
-                .saturating_duration_since(tokio::time::Instant::now())
-                .min(WAIT_TICK);
-            let mut last = None;
-            watch
-                .next(|| {
-                    let (met, seen) = check(self);
-                    let done = met || tokio::time::Instant::now() >= deadline;
-                    last = Some((met, seen, done));
-                    (!done).then_some(tick)
-                })
-                .await;
-            if let Some((met, seen, true)) = last {
-                return (met, seen);
-            }
-        }
-    }
-
     /// Writes the change to the state file, if there is one, before it is answered. A write
     /// that fails leaves the change in memory; the next write that succeeds writes the whole
     /// state, so the file holds it again.
@@ -579,22 +374,4 @@ fn fault_book(faults: Vec<FaultSpec>) -> FaultBook {
         book.add(spec, "fixture");
     }
     book
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_read_from_another_world_is_not_kept() {
-        let id = OperationId::new_v4();
-        let before_reset = Rendered::new();
-        let mut after_reset = Rendered::new();
-
-        after_reset.keep(before_reset.world(), id, Bytes::from_static(b"old"));
-        assert_eq!(after_reset.get(id), None);
-
-        after_reset.keep(after_reset.world(), id, Bytes::from_static(b"new"));
-        assert_eq!(after_reset.get(id), Some(Bytes::from_static(b"new")));
-    }
 }
