@@ -6,6 +6,7 @@ mod fault;
 mod ids;
 pub(crate) mod json;
 mod lifecycle;
+mod map;
 mod offer;
 mod operation;
 mod plan;
@@ -27,12 +28,13 @@ pub(crate) use lifecycle::{
     Cancel, Force, Notify, OperationAddress, Put, Written, cancel, force, go_live, publish,
     put_offer,
 };
+pub(crate) use map::Map;
 pub(crate) use offer::{Offer, Plans, Revision, Slot};
 pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
 pub(crate) use snapshot::{Message, StepSnapshot};
 pub(crate) use step::{OfferStatus, OperationStatus, StepId, StepStatus, SubmissionType};
 pub(crate) use store::{
-    Change, Client, Found, Grants, Map, Publisher, SavedStore, Store, StoreSnapshot,
+    Change, Client, Found, Grants, Publisher, SavedStore, Store, StoreSnapshot,
 };
 pub(crate) use time::{Timestamp, WireTime};
