@@ -79,7 +79,7 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let token = bearer_token(headers).ok_or(ApiError::Unauthorized {
         invalid_token: false,
     })?;
-    match state.settings().auth {
+    match state.settings().config.auth {
         AuthMode::Any => Ok(Caller::Anyone),
         AuthMode::Strict => {
             if let Some(grants) = state.with_world(|w| w.store.grants(token)) {

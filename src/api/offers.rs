@@ -291,7 +291,7 @@ pub(crate) async fn put_offer(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response> {
-    let strict = state.settings().put_mode == PutMode::Strict;
+    let strict = state.settings().config.put_mode == PutMode::Strict;
     // Parsed before the lock is taken; its errors are reported after the 404s (docs/behaviour.md#order-of-checks).
     let write = serde_json::from_slice::<Value>(&body)
         .map_err(|e| {

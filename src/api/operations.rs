@@ -118,7 +118,7 @@ pub(crate) async fn list_submissions(
 ) -> Result<Response> {
     let filter = Filter::parse(uri.query().unwrap_or(""));
     let now = state.now();
-    let success = state.settings().success_status;
+    let success = state.settings().config.success_status;
     let items = state.with_world(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
         let publisher = &world.store.publisher_at(loc).id;
@@ -237,7 +237,12 @@ fn answer_poll(state: &AppState, polled: Polled, now: Timestamp) -> Response {
             world,
         } => (operation, migrated, world),
     };
-    let detail = OperationDetail::new(&operation, migrated, now, state.settings().success_status);
+    let detail = OperationDetail::new(
+        &operation,
+        migrated,
+        now,
+        state.settings().config.success_status,
+    );
     let Some(body) = json_bytes(&detail).map(Bytes::from) else {
         return json(StatusCode::OK, &detail);
     };

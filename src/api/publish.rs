@@ -196,7 +196,7 @@ pub(crate) async fn cancel(
     RawBody(body): RawBody,
 ) -> Result<Response> {
     let notify = parse_notify(&body);
-    let synchronous = state.settings().cancel_mode == CancelMode::Sync;
+    let synchronous = state.settings().config.cancel_mode == CancelMode::Sync;
     let now = state.now();
     let outcome = state.change(|world| {
         let loc = world.store.locate_offer(&publisher, &offer)?;
@@ -229,13 +229,13 @@ fn with_location(
     };
     let path = operation_path(origin.prefix.as_deref(), address);
     let settings = state.settings();
-    let operation_location = match settings.operation_location {
+    let operation_location = match settings.config.operation_location {
         OperationLocationStyle::Off => None,
         OperationLocationStyle::Relative => Some(path.clone()),
         OperationLocationStyle::Absolute => {
             // Room for any plausible base: one allocation.
             let mut url = String::with_capacity(path.len() + 128);
-            match (&origin.host, &settings.public_base_url) {
+            match (&origin.host, &settings.config.public_base_url) {
                 // Inside TLS the mock terminated, the host the client asked for, as the real
                 // service wrote it.
                 (Host::Secure(host), _) => {

@@ -68,7 +68,7 @@ pub(super) fn may_make_world(state: &AppState, method: &Method, uri: &Uri) -> bo
     };
     let allowed = match gate(trimmed) {
         Gate::Open => false,
-        Gate::Api => state.settings().control_token.is_none(),
+        Gate::Api => state.settings().config.control_token.is_none(),
         Gate::Control => true,
     };
     allowed && route_of(known_routes(), method.as_str(), trimmed).is_some()

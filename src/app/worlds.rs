@@ -57,7 +57,7 @@ fn named(state: &AppState, name: &str, request: &Request) -> Result<AppState, Re
     if !may_make_world(state, request.method(), request.uri()) {
         return Err(refused(WorldError::NotMade {
             name: name.to_owned(),
-            control_token: state.settings().control_token.is_some(),
+            control_token: state.settings().config.control_token.is_some(),
         }));
     }
     state.world(name).map_err(refused)

@@ -3,7 +3,18 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+mod choices;
+mod values;
+
+pub use choices::{
+    AuthMode, CancelMode, LogFormat, LogLevel, OperationLocationStyle, PutMode, SuccessStatus,
+};
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+use values::{
+    default_intercept_hosts, parse_base_url, parse_bytes, parse_delay, parse_instant,
+    parse_time_scale, parse_timeout,
+};
 
 /// cloudpartner-mock: a local emulator of the Cloud Partner Portal publishing API
 /// (api-version 2017-10-31).
@@ -189,231 +200,15 @@ impl Config {
 }
 
 impl Default for Config {
-    /// The same values as running with no flags and no environment.
+    /// The same values as running with no flags and no environment: clap's own defaults,
+    /// read with every flag's environment variable set aside, so they are written once.
     fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            port: 8080,
-            fixtures: None,
-            public_base_url: None,
-            operation_location: OperationLocationStyle::Absolute,
-            auth: AuthMode::Any,
-            time_scale: 1.0,
-            cancel_delay: 2.0,
-            cancel_mode: CancelMode::Async,
-            success_status: SuccessStatus::Complete,
-            put_mode: PutMode::Lenient,
-            journal_capacity: 1000,
-            journal_bytes: 4 << 20,
-            max_connections: 1024,
-            body_bytes_in_flight: 64 << 20,
-            control_token: None,
-            state_file: None,
-            request_timeout: 60.0,
-            ca_dir: None,
-            intercept_host: default_intercept_hosts(),
-            https_port: None,
-            log_format: LogFormat::Text,
-            log_level: LogLevel::Info,
-            port_file: None,
-            max_worlds: 64,
-            seed: None,
-            frozen_clock: None,
-        }
+        let command = Config::command().mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(["cloudpartner-mock"])
+            .expect("every setting has a default or is optional");
+        Config::from_arg_matches(&matches).expect("the defaults make a Config")
     }
-}
-
-/// The form of `Operation-Location` (docs/behaviour.md#location-and-operation-location).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OperationLocationStyle {
-    /// The operation's URL on the mock's public base URL.
-    Absolute,
-    /// The same host-relative path as `Location` (for clients such as devigned/pub that
-    /// prefix their own host).
-    Relative,
-    /// No Operation-Location header.
-    Off,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthMode {
-    /// Any non-empty bearer token is accepted, on every publisher.
-    Any,
-    /// Only tokens listed in the fixtures, on the publishers that list them.
-    Strict,
-}
-
-/// How a cancel is answered (docs/behaviour.md#e10-cancel).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CancelMode {
-    /// `202` with the operation's `Location`; canceled after the cancel delay.
-    Async,
-    /// `200`; canceled as the request is answered.
-    Sync,
-}
-
-/// The operation status of success (docs/behaviour.md#enumerations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SuccessStatus {
-    Complete,
-    Completed,
-    Succeeded,
-}
-
-impl SuccessStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SuccessStatus::Complete => "complete",
-            SuccessStatus::Completed => "completed",
-            SuccessStatus::Succeeded => "succeeded",
-        }
-    }
-}
-
-/// How strictly PUT follows the docs (docs/behaviour.md#concurrency).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PutMode {
-    Lenient,
-    Strict,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Plain text, one line per event (`pretty` is an older name of it).
-    #[value(alias = "pretty")]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-/// The lowest level logged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogLevel {
-    Error,
-    Warn,
-    Info,
-    Debug,
-    Trace,
-}
-
-impl LogLevel {
-    /// The level as tracing's filter syntax spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogLevel::Error => "error",
-            LogLevel::Warn => "warn",
-            LogLevel::Info => "info",
-            LogLevel::Debug => "debug",
-            LogLevel::Trace => "trace",
-        }
-    }
-}
-
-/// The hosts real CPP clients call: the API and Microsoft's identity platform.
-fn default_intercept_hosts() -> Vec<String> {
-    vec![
-        "cloudpartner.azure.com".to_owned(),
-        "login.microsoftonline.com".to_owned(),
-    ]
-}
-
-fn parse_time_scale(value: &str) -> Result<f64, String> {
-    let scale: f64 = value
-        .parse()
-        .map_err(|_| format!("'{value}' is not a number"))?;
-    if scale.is_finite() && scale >= 0.0 {
-        Ok(scale)
-    } else {
-        Err(format!("'{value}' is not a finite number ≥ 0"))
-    }
-}
-
-/// A duration in seconds: a bare number of seconds (what the flags always took) or a number
-/// with a unit — `ms`, `s`, `m` or `h` (`500ms`, `2s`, `1h`), as the README's Settings say.
-fn seconds(value: &str) -> Result<f64, String> {
-    let value = value.trim();
-    let (number, scale) = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
-        .iter()
-        .find_map(|(unit, scale)| value.strip_suffix(unit).map(|n| (n, *scale)))
-        .unwrap_or((value, 1.0));
-    number
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .map(|n| n * scale)
-        .ok_or_else(|| {
-            format!("'{value}' is not a duration: seconds (2.5), or a number with ms, s, m or h")
-        })
-}
-
-/// A size in bytes: a bare number, or one with a unit (`KiB`, `MiB`, `GiB`; `KB`, `MB`, `GB`
-/// mean the same powers of 1024).
-fn parse_bytes(value: &str) -> Result<usize, String> {
-    let trimmed = value.trim();
-    let units = [
-        ("KiB", 1usize << 10),
-        ("MiB", 1 << 20),
-        ("GiB", 1 << 30),
-        ("KB", 1 << 10),
-        ("MB", 1 << 20),
-        ("GB", 1 << 30),
-        ("B", 1),
-    ];
-    let (number, scale) = units
-        .iter()
-        .find_map(|(unit, scale)| trimmed.strip_suffix(unit).map(|n| (n, *scale)))
-        .unwrap_or((trimmed, 1));
-    number
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("'{value}' is not a size above 0: bytes (65536), or a whole number with KiB, MiB or GiB"))
-}
-
-fn parse_delay(value: &str) -> Result<f64, String> {
-    let secs = seconds(value)?;
-    if (0.0..=86_400.0).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(format!("'{value}' is not between 0 and 24h"))
-    }
-}
-
-fn parse_timeout(value: &str) -> Result<f64, String> {
-    let secs = seconds(value)?;
-    if secs > 0.0 && secs <= 86_400.0 {
-        Ok(secs)
-    } else {
-        Err(format!("'{value}' is not above 0 and at most 24h"))
-    }
-}
-
-/// An RFC 3339 instant as nanoseconds since the Unix epoch (1970 to 2554).
-fn parse_instant(value: &str) -> Result<u64, String> {
-    let instant =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| {
-                format!("'{value}' is not an RFC 3339 instant such as 2026-01-01T00:00:00Z: {e}")
-            })?;
-    u64::try_from(instant.unix_timestamp_nanos())
-        .map_err(|_| format!("'{value}' is before 1970 or after 2554"))
-}
-
-fn parse_base_url(value: &str) -> Result<String, String> {
-    let trimmed = value.trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("http://")
-        .or_else(|| trimmed.strip_prefix("https://"))
-        .ok_or_else(|| format!("'{value}' must start with http:// or https://"))?;
-    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(format!(
-            "'{value}' must be a scheme, a host and an optional path, with no query"
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 #[cfg(test)]
@@ -425,6 +220,30 @@ mod tests {
         // Assumes no CPPMOCK_* variable is set, as in CI.
         let parsed = Config::try_parse_from(["cloudpartner-mock"]).expect("parses");
         assert_eq!(parsed, Config::default());
+        assert_eq!((parsed.host.as_str(), parsed.port), ("127.0.0.1", 8080));
+        assert_eq!(parsed.fixtures, None, "the bundled set");
+        assert_eq!(parsed.operation_location, OperationLocationStyle::Absolute);
+        assert_eq!(parsed.auth, AuthMode::Any);
+        assert_eq!((parsed.time_scale, parsed.cancel_delay), (1.0, 2.0));
+        assert_eq!(parsed.cancel_mode, CancelMode::Async);
+        assert_eq!(parsed.success_status, SuccessStatus::Complete);
+        assert_eq!(parsed.put_mode, PutMode::Lenient);
+        assert_eq!(parsed.journal_capacity, 1000);
+        assert_eq!(parsed.journal_bytes, 4 << 20);
+        assert_eq!(parsed.max_connections, 1024);
+        assert_eq!(parsed.body_bytes_in_flight, 64 << 20);
+        assert_eq!(parsed.request_timeout, 60.0);
+        assert_eq!(
+            parsed.intercept_host,
+            ["cloudpartner.azure.com", "login.microsoftonline.com"]
+        );
+        assert_eq!(parsed.max_worlds, 64);
+        assert_eq!(
+            (parsed.log_format, parsed.log_level),
+            (LogFormat::Text, LogLevel::Info)
+        );
+        assert!(parsed.control_token.is_none() && parsed.state_file.is_none());
+        assert!(parsed.seed.is_none() && parsed.frozen_clock.is_none());
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub(crate) async fn require_control_token(
 /// Whether `headers` carry the control token as `Authorization: Bearer …` (always, when no
 /// control token is set).
 pub(crate) fn carries_control_token(state: &AppState, headers: &HeaderMap) -> bool {
-    match &state.settings().control_token {
+    match &state.settings().config.control_token {
         Some(expected) => bearer_token(headers) == Some(expected.as_str()),
         None => true,
     }

@@ -82,7 +82,7 @@ impl Filter {
 /// Every operation of the world `filter` keeps, newest first.
 pub(super) fn list(state: &AppState, filter: &Filter) -> OperationList {
     let now = state.now();
-    let success = state.settings().success_status;
+    let success = state.settings().config.success_status;
     let mut listed: Vec<(crate::domain::Timestamp, ListedOperation)> = state.with_world(|w| {
         let mut listed = Vec::new();
         for publisher in w.store.publishers() {

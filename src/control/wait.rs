@@ -197,7 +197,7 @@ impl Condition {
                     .ok_or_else(|| {
                         ControlError::NotFound(format!("There is no operation '{id}'."))
                     })?;
-                let spelt = status_str(status, state.settings().success_status);
+                let spelt = status_str(status, state.settings().config.success_status);
                 let met = match wanted.as_str() {
                     "ended" => status != OperationStatus::Running,
                     "complete" | "completed" | "succeeded" => status == OperationStatus::Complete,

@@ -224,7 +224,7 @@ fn check_client(
     client_id: &str,
     secret: &str,
 ) -> Result<(), AadError> {
-    if state.settings().auth == AuthMode::Any {
+    if state.settings().config.auth == AuthMode::Any {
         return Ok(());
     }
     let registered = state.with_world(|w| w.store.client(client_id).cloned());

@@ -274,7 +274,7 @@ async fn serve(
         graceful: Arc::clone(&graceful),
     });
     let places = limits::Places::new(limits::connection_caps(
-        state.settings().max_connections,
+        state.settings().config.max_connections,
         limits::raise_descriptor_limit(),
     ));
     let mut errors = limits::AcceptErrors::default();

@@ -153,7 +153,10 @@ impl World {
     ) -> Self {
         Self {
             store,
-            journal: Journal::new(settings.journal_capacity, settings.journal_bytes),
+            journal: Journal::new(
+                settings.config.journal_capacity,
+                settings.config.journal_bytes,
+            ),
             faults: fault_book(faults),
             fixtures,
             rendered: Rendered::new(),
@@ -174,7 +177,7 @@ impl AppState {
         clock_offset: Duration,
     ) -> Self {
         let world = World::new(store, faults, fixtures, &settings);
-        let worlds = worlds::Registry::new(state_file.as_ref(), settings.max_worlds);
+        let worlds = worlds::Registry::new(state_file.as_ref(), settings.config.max_worlds);
         let slot = Arc::new(WorldSlot::new(
             None,
             world,
@@ -185,7 +188,7 @@ impl AppState {
         Self {
             inner: Arc::new(Shared {
                 bodies: tokio::sync::Semaphore::new(
-                    (settings.body_bytes_in_flight / BODY_UNIT)
+                    (settings.config.body_bytes_in_flight / BODY_UNIT)
                         .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
                 ),
                 settings,

@@ -233,7 +233,7 @@ async fn checked_and_recorded(
         }
     };
     let journaled = plane == Plane::Cpp && is_api;
-    let entry = (journaled && state.settings().journal_capacity > 0).then(|| {
+    let entry = (journaled && state.settings().config.journal_capacity > 0).then(|| {
         let mut entry = RecordedRequest::new(
             state.now(),
             &parts.method,
