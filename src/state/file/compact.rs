@@ -5,7 +5,8 @@
 use std::fs::File;
 use std::time::Instant;
 
-use super::{StateFile, new_segment, read, segment_path, temp_path, write_temp_snapshot};
+use super::disk::{new_segment, parent, segment_path, temp_path, write_temp_snapshot};
+use super::{StateFile, read};
 
 impl StateFile {
     /// Starts a compaction, unless one runs or starts already or the log holds no record:
@@ -107,7 +108,7 @@ impl StateFile {
         drop(writer);
         // Synced without the lock: until it is, a crash leaves the old snapshot, whose
         // segments are all still there.
-        let synced = File::open(read::parent(path)).and_then(|dir| dir.sync_all());
+        let synced = File::open(parent(path)).and_then(|dir| dir.sync_all());
         if let Err(e) = synced {
             tracing::error!(path = %path.display(), error = %e, "the state file's directory could not be synced; the folded segments are kept");
             return;

@@ -2,13 +2,14 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::StateError;
+use super::disk::{FORMAT, parent, segment_path};
 use super::record::{self, Applied, BadLine};
-use super::{FORMAT, StateError, segment_path};
 use crate::domain::{SavedStore, Store};
 
 /// A snapshot as read back; `log` is the first segment that follows it (absent in format 1,
@@ -216,12 +217,4 @@ pub(super) fn segments_of(path: &Path) -> io::Result<Vec<u64>> {
     }
     numbers.sort_unstable();
     Ok(numbers)
-}
-
-/// The directory `path` is in.
-pub(super) fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    }
 }
