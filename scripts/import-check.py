@@ -6,8 +6,9 @@ does not allow it.
 A file's imports are the `crate::…`, `super::…` and `self::…` paths it names, braced lists
 (`super::{A, b::C}`) included (test modules and comments, doc links included, left out),
 each resolved to the file that defines the module it reaches; a `mod.rs` whose code uses its
-own child (`use child::…`) imports that child. A re-export (`pub use child::…`,
-`pub(crate) use child::…`) is the module's face, not a use by its code: it imports nothing.
+own child (`use child::…`, or a path such as `child::f()` in its code) imports that child. A
+re-export (`pub use child::…`, `pub(crate) use child::…`) is the module's face, not a use by
+its code: it imports nothing.
 A part is a folder of src/ or a file at its top (`reply`, `config`…).
 
     python3 scripts/import-check.py               # src/ against docs/architecture.md
@@ -47,6 +48,10 @@ if sys.argv[1:] == ["--self-test"]:
     self_test("state/clock.rs", "use super::{AppState};",
               "import cycle between: state/clock.rs, state/mod.rs",
               "the cycle state/clock.rs <-> state/mod.rs")
+    # state/mod.rs names its child worlds.rs inline, which uses its parent: a cycle too.
+    self_test("state/mod.rs", "const _: usize = worlds::PROBE;",
+              "import cycle between: state/mod.rs, state/worlds.rs",
+              "the cycle state/mod.rs <-> state/worlds.rs through an inline child path")
     sys.exit(0)
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "src")
@@ -75,6 +80,7 @@ def file_of(path):
 
 PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_]\w*)*)(?:::\{([^;]*?)\})?")
 CHILD = re.compile(r"^\s*use\s+([a-z_]\w*)::", re.M)
+DECLARED = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+([a-z_]\w*)\s*;", re.M)
 
 imports = {}
 for module, path in modules.items():
@@ -105,6 +111,14 @@ for module, path in modules.items():
         reached = file_of(list(module) + [match.group(1)])
         if reached is not None and len(reached) > len(module):
             found.add(reached)
+    # A path that starts with a child's name in the module's own code (`child::f()`), a
+    # re-export of the child (the module's face) aside.
+    code = re.sub(r"^\s*pub(?:\([^)]*\))?\s+use\s[^;]*;", "", text, flags=re.M)
+    for child in DECLARED.findall(code):
+        if re.search(rf"(?<![\w:]){child}::", code):
+            reached = file_of(list(module) + [child])
+            if reached is not None and len(reached) > len(module):
+                found.add(reached)
     imports[module] = found
 
 # Tarjan's strongly connected components: any with two or more files is a cycle.

@@ -84,7 +84,7 @@ impl Reader {
                     let now = state.now();
                     let due;
                     (fetched, due) = state.with_world_quietly(|w| {
-                        w.catch_up_events(now);
+                        w.events.catch_up(&mut w.journal, &w.store, now);
                         (w.events.after(cursor), w.events.next_due())
                     });
                     if !fetched.0.is_empty() || fetched.1 || left.is_zero() {

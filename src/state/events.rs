@@ -7,10 +7,9 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::domain::{OperationId, OperationStatus, StepStatus, Timestamp};
+use crate::domain::{OperationId, OperationStatus, StepStatus, Store, Timestamp};
 
-use super::World;
-use super::journal::JournalFilter;
+use super::journal::{Journal, JournalFilter};
 
 /// How many events a world keeps for streams to read, and the most bytes they may hold
 /// together; a stream that falls further behind is dropped.
@@ -84,19 +83,19 @@ impl EventLog {
     }
 }
 
-impl World {
+impl EventLog {
     /// Brings the events up to `now`: the journal's new entries, then the operations' steps.
-    pub(crate) fn catch_up_events(&mut self, now: Timestamp) {
+    pub(crate) fn catch_up(&mut self, journal: &mut Journal, store: &Store, now: Timestamp) {
         let since = JournalFilter {
-            since: Some(self.events.read_up_to),
+            since: Some(self.read_up_to),
             ..JournalFilter::default()
         };
-        let mut entries = self.journal.list(&since);
+        let mut entries = journal.list(&since);
         entries.reverse();
         let mut found = Vec::new();
         for entry in entries {
             let request = &entry.request;
-            self.events.read_up_to = request.seq;
+            self.read_up_to = request.seq;
             let (publisher, offer) = request.publisher_and_offer();
             let answered = request.status.unwrap_or(0);
             let event =
@@ -120,14 +119,14 @@ impl World {
                 .operation_id()
                 .and_then(|id| OperationId::parse(id).ok());
             if let (Some(id), 202) = (started, answered) {
-                if let Some(operation) = self.store.find_operation(id) {
+                if let Some(operation) = store.find_operation(id) {
                     found.push(event(
                         "operation.started",
                         serde_json::json!({"operationId": id.to_string(), "publisher": publisher,
                                            "offer": offer, "type": operation.kind().as_str()}),
                     ));
-                    if !self.events.open.iter().any(|open| open.id == id) {
-                        self.events.open.push(Open {
+                    if !self.open.iter().any(|open| open.id == id) {
+                        self.open.push(Open {
                             id,
                             steps: Vec::new(),
                         });
@@ -136,17 +135,17 @@ impl World {
             }
         }
         for event in found {
-            self.events.push(event);
+            self.push(event);
         }
-        self.step_events(now);
+        self.step_events(journal, store, now);
     }
 
     /// The steps started and finished, and the operations ended, since last seen.
-    fn step_events(&mut self, now: Timestamp) {
-        let mut open = std::mem::take(&mut self.events.open);
+    fn step_events(&mut self, journal: &mut Journal, store: &Store, now: Timestamp) {
+        let mut open = std::mem::take(&mut self.open);
         let mut next_due = None;
         open.retain_mut(|tracked| {
-            let Some(operation) = self.store.find_operation(tracked.id) else {
+            let Some(operation) = store.find_operation(tracked.id) else {
                 return false;
             };
             let snapshot = operation.snapshot(now);
@@ -162,16 +161,16 @@ impl World {
                 }
                 let name = step.step.id();
                 if before == StepStatus::NotStarted && step.status != StepStatus::NotStarted {
-                    let seq = self.journal.take_seq();
-                    self.events.push(Event::new(
+                    let seq = journal.take_seq();
+                    self.push(Event::new(
                         seq,
                         "step.started",
                         &serde_json::json!({"operationId": id, "step": name}),
                     ));
                 }
                 if !matches!(step.status, StepStatus::NotStarted | StepStatus::InProgress) {
-                    let seq = self.journal.take_seq();
-                    self.events.push(Event::new(
+                    let seq = journal.take_seq();
+                    self.push(Event::new(
                         seq,
                         "step.finished",
                         &serde_json::json!({"operationId": id, "step": name,
@@ -184,22 +183,22 @@ impl World {
                 next_due = Timestamp::earliest(next_due, operation.next_change_after(now));
                 return true;
             }
-            let seq = self.journal.take_seq();
+            let seq = journal.take_seq();
             let status = match snapshot.status {
                 OperationStatus::Complete => "complete",
                 OperationStatus::Failed => "failed",
                 OperationStatus::Canceled => "canceled",
                 OperationStatus::Running => "running",
             };
-            self.events.push(Event::new(
+            self.push(Event::new(
                 seq,
                 "operation.ended",
                 &serde_json::json!({"operationId": id, "status": status}),
             ));
             false
         });
-        self.events.open = open;
-        self.events.next_due = next_due;
+        self.open = open;
+        self.next_due = next_due;
     }
 }
 

@@ -7,6 +7,7 @@ mod file;
 mod in_world;
 pub(crate) mod journal;
 mod keys;
+mod registry;
 mod rendered;
 mod settings;
 mod watch;
@@ -17,10 +18,10 @@ pub use file::StateError;
 pub(crate) use file::{StateFile, StateFileStatus};
 pub(crate) use in_world::InWorld;
 pub(crate) use keys::{AUDIENCE, TokenClaims, TokenKeys};
+pub(crate) use registry::{WorldError, WorldSummary};
 pub(crate) use rendered::{Rendered, WorldId};
 pub(crate) use settings::Settings;
 pub(crate) use watch::Watch;
-pub(crate) use worlds::{WorldError, WorldSummary};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -45,7 +46,7 @@ pub struct AppState {
 struct Shared {
     settings: Settings,
     default: Arc<WorldSlot>,
-    worlds: worlds::Registry,
+    worlds: registry::Registry<WorldSlot>,
     /// `--body-bytes-in-flight`, in KiB: a body being read holds its size's worth.
     bodies: tokio::sync::Semaphore,
 }
@@ -177,7 +178,7 @@ impl AppState {
         clock_offset: Duration,
     ) -> Self {
         let world = World::new(store, faults, fixtures, &settings);
-        let worlds = worlds::Registry::new(state_file.as_ref(), settings.config.max_worlds);
+        let worlds = registry::Registry::new(state_file.as_ref(), settings.config.max_worlds);
         let slot = Arc::new(WorldSlot::new(
             None,
             world,

@@ -8,7 +8,7 @@ use crate::domain::{Plans, Timestamp};
 use crate::fixtures::LoadOptions;
 
 use super::keys::TokenKeys;
-use super::worlds;
+use super::registry;
 
 /// Settings handlers need, fixed at start: the configuration as given, and what is made of
 /// it once (durations, the plans of new offers, the CA and the sign-in's keys).
@@ -57,7 +57,7 @@ impl Settings {
 
     /// With `--seed`, the key of the world's ids of kind `what`.
     pub(crate) fn id_key(&self, world: Option<&str>, what: &str) -> Option<u64> {
-        let world = world.unwrap_or(worlds::DEFAULT_WORLD);
+        let world = world.unwrap_or(registry::DEFAULT_WORLD);
         self.config
             .seed
             .map(|seed| crate::domain::id_key(seed, world, what))

@@ -1,4 +1,4 @@
-//! Named worlds: isolated copies of the mock, each with its own offers, operations, journal,
+//! Named worlds, as the state selects, makes and deletes them: isolated copies of the mock, each with its own offers, operations, journal,
 //! fault rules, clock offset and fixture set, selected per request (docs/worlds.md). The
 //! default world is the one a request without a selector sees.
 //!
@@ -8,156 +8,23 @@
 //! of its own beside it (`{state file}.worlds/{name}.json`), written after each change like
 //! the default world's.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::path::Path;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::domain::{Map, tenant_id};
+use crate::domain::tenant_id;
 use crate::fixtures;
 
 use super::file::{Loaded, StateError, StateFile};
+use super::registry::{DEFAULT_WORLD, WorldError, WorldSummary, valid_world_name, world_file_name};
 use super::{AppState, FixtureSources, World, WorldSlot};
-
-/// The name that always selects the default world.
-pub(crate) const DEFAULT_WORLD: &str = "default";
-/// Longest world name.
-const NAME_MAX: usize = 64;
-
-/// Why a world could not be selected, made or deleted.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum WorldError {
-    #[error(
-        "'{0}' is not a world name: 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'."
-    )]
-    InvalidName(String),
-    #[error(
-        "No new world can be made: {0} worlds exist, the most --max-worlds (CPPMOCK_MAX_WORLDS) allows. Delete one (DELETE /_mock/worlds/{{name}}) or raise the limit."
-    )]
-    Limit(usize),
-    #[error("There is no world named '{0}'.")]
-    NotFound(String),
-    /// A request named a world that does not exist, and may not make it (docs/worlds.md).
-    #[error(
-        "There is no world named '{name}', and this request does not make one: {}",
-        if *control_token {
-            "with a control token set, only control calls that carry it make worlds (PUT /_mock/worlds/{name} with 'Authorization: Bearer <control token>')."
-        } else {
-            "a world is made by a control call, or by an /api request to a known route that passes its bearer-token and api-version checks; never by /_mock/health, /_mock/ca.pem or /_mock/openapi.json."
-        }
-    )]
-    NotMade { name: String, control_token: bool },
-    #[error("The default world cannot be deleted; reset it instead (POST /_mock/reset).")]
-    Default,
-    #[error("The world '{name}' could not be made: {reason}")]
-    Broken { name: String, reason: String },
-}
-
-/// One world, as `GET /_mock/worlds` lists it.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct WorldSummary {
-    pub(crate) name: String,
-    /// The tenant id whose tokens (issued by the mock) select this world.
-    pub(crate) tenant_id: Option<Uuid>,
-    pub(crate) publishers: usize,
-    pub(crate) offers: usize,
-    pub(crate) operations: usize,
-    pub(crate) journal: usize,
-    pub(crate) clock_offset_seconds: f64,
-}
-
-/// Whether `name` may name a world: 1 to 64 of `[A-Za-z0-9._-]`, not starting with `.` (so
-/// it is also a safe file name).
-fn valid_world_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= NAME_MAX
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-/// The named worlds of a server.
-#[derive(Debug)]
-pub(super) struct Registry {
-    named: Mutex<Named>,
-    /// How many named worlds exist: requests check it without the lock, so a server that has
-    /// none never takes it.
-    count: AtomicUsize,
-    max: usize,
-    /// Where named worlds are kept, with a state file.
-    dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Default)]
-struct Named {
-    by_name: Map<Box<str>, Arc<WorldSlot>>,
-    by_tenant: Map<Uuid, Box<str>>,
-}
-
-impl Registry {
-    pub(super) fn new(state_file: Option<&StateFile>, max: usize) -> Self {
-        let dir = state_file.map(|file| {
-            let mut dir = file.path().as_os_str().to_owned();
-            dir.push(".worlds");
-            PathBuf::from(dir)
-        });
-        Self {
-            named: Mutex::new(Named::default()),
-            count: AtomicUsize::new(0),
-            max,
-            dir,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Named> {
-        self.named.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The state file of the world `name`, opened, with what it holds.
-    fn file_of(&self, name: &str) -> Result<Option<(StateFile, Option<Loaded>)>, StateError> {
-        let Some(dir) = &self.dir else {
-            return Ok(None);
-        };
-        StateFile::open(dir.join(format!("{name}.json"))).map(Some)
-    }
-
-    /// Takes the world `name` out (only if it is `slot`, when given): the world taken.
-    fn remove(&self, name: &str, slot: Option<&Arc<WorldSlot>>) -> Option<Arc<WorldSlot>> {
-        let mut named = self.lock();
-        let found = named.by_name.get(name)?;
-        if slot.is_some_and(|slot| !Arc::ptr_eq(slot, found)) {
-            return None;
-        }
-        let removed = named.by_name.remove(name);
-        named.by_tenant.remove(&tenant_id(name));
-        self.count.store(named.by_name.len(), Ordering::Relaxed);
-        removed
-    }
-
-    /// Adds `slot` under `name`, unless one is there already (then gives that one).
-    fn insert(&self, name: &str, slot: Arc<WorldSlot>) -> Result<Arc<WorldSlot>, WorldError> {
-        let mut named = self.lock();
-        if let Some(existing) = named.by_name.get(name) {
-            return Ok(Arc::clone(existing));
-        }
-        if named.by_name.len() >= self.max {
-            return Err(WorldError::Limit(named.by_name.len()));
-        }
-        named.by_name.insert(name.into(), Arc::clone(&slot));
-        named.by_tenant.insert(tenant_id(name), name.into());
-        self.count.store(named.by_name.len(), Ordering::Relaxed);
-        Ok(slot)
-    }
-}
 
 impl AppState {
     /// Whether any named world exists.
     pub(crate) fn has_named_worlds(&self) -> bool {
-        self.inner.worlds.count.load(Ordering::Relaxed) > 0
+        self.inner.worlds.count() > 0
     }
 
     /// The default world.
@@ -176,7 +43,7 @@ impl AppState {
         if !valid_world_name(name) {
             return Err(WorldError::InvalidName(name.to_owned()));
         }
-        let slot = self.inner.worlds.lock().by_name.get(name).map(Arc::clone);
+        let slot = self.inner.worlds.get(name);
         Ok(slot.map(|slot| self.with_slot(slot)))
     }
 
@@ -187,8 +54,8 @@ impl AppState {
             return Ok(world);
         }
         let registry = &self.inner.worlds;
-        if registry.count.load(Ordering::Relaxed) >= registry.max {
-            return Err(WorldError::Limit(registry.max));
+        if registry.count() >= registry.max() {
+            return Err(WorldError::Limit(registry.max()));
         }
         // Made outside the registry's lock (loading takes a while); a world made meanwhile
         // under the same name wins.
@@ -224,43 +91,27 @@ impl AppState {
         let Some(name) = self.world_name() else {
             return true;
         };
-        self.inner
-            .worlds
-            .lock()
-            .by_name
-            .get(name)
-            .is_some_and(|slot| Arc::ptr_eq(slot, &self.slot))
+        self.inner.worlds.holds(name, &self.slot)
     }
 
     /// Whether a named world `name` exists.
     pub(crate) fn has_world(&self, name: &str) -> bool {
-        self.inner.worlds.lock().by_name.contains_key(name)
+        self.inner.worlds.get(name).is_some()
     }
 
     /// How many named worlds may exist at once.
     pub(crate) fn max_worlds(&self) -> usize {
-        self.inner.worlds.max
+        self.inner.worlds.max()
     }
 
     /// The world whose tenant id is `tid`, if one exists.
     pub(crate) fn world_of_tenant(&self, tid: Uuid) -> Option<AppState> {
-        let named = self.inner.worlds.lock();
-        let name = named.by_tenant.get(&tid)?;
-        let slot = named.by_name.get(name)?;
-        Some(self.with_slot(Arc::clone(slot)))
+        Some(self.with_slot(self.inner.worlds.of_tenant(tid)?))
     }
 
     /// Every world, the default first, then the named ones by name.
     pub(crate) fn worlds(&self) -> Vec<WorldSummary> {
-        let mut slots: Vec<(String, Arc<WorldSlot>)> = self
-            .inner
-            .worlds
-            .lock()
-            .by_name
-            .iter()
-            .map(|(name, slot)| (name.to_string(), Arc::clone(slot)))
-            .collect();
-        slots.sort_by(|a, b| a.0.cmp(&b.0));
+        let slots = self.inner.worlds.sorted();
         let mut listed = vec![summary(DEFAULT_WORLD, None, &self.default_world())];
         for (name, slot) in slots {
             let tenant = Some(tenant_id(&name));
@@ -291,7 +142,7 @@ impl AppState {
 
     /// Reads the named worlds kept beside the state file, at start-up.
     pub(crate) fn load_saved_worlds(&self) -> Result<(), StateError> {
-        let Some(dir) = self.inner.worlds.dir.clone() else {
+        let Some(dir) = self.inner.worlds.dir().map(Path::to_owned) else {
             return Ok(());
         };
         let entries = match std::fs::read_dir(&dir) {
@@ -379,12 +230,6 @@ impl AppState {
             settings,
         )))
     }
-}
-
-/// The world a kept file is of: `{name}.json` with a valid name.
-fn world_file_name(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?.strip_suffix(".json")?;
-    valid_world_name(name).then(|| name.to_owned())
 }
 
 fn summary(name: &str, tenant_id: Option<Uuid>, state: &AppState) -> WorldSummary {

@@ -6,6 +6,7 @@
 
 mod compact;
 mod disk;
+mod error;
 mod read;
 mod record;
 
@@ -19,22 +20,10 @@ use serde::Serialize;
 
 use crate::domain::{Change, Store};
 use disk::{cut, new_segment, parent, segment_path, temp_path, write_snapshot};
+pub use error::StateError;
 
 /// A log shorter than this is never compacted, whatever the snapshot's size.
 const COMPACT_MIN_BYTES: u64 = 4 << 20;
-
-/// A state file that cannot be used: the server does not start rather than replace it.
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    #[error("{path}: cannot read the state file: {source}")]
-    Read { path: String, source: io::Error },
-    #[error("{path}: cannot write the state file: {source}")]
-    Write { path: String, source: io::Error },
-    #[error(
-        "{path}: the state file is not a state this server wrote ({reason}); move it and its log (the files beside it named after it and ending in .log) away to start from the fixtures"
-    )]
-    Corrupt { path: String, reason: String },
-}
 
 /// One world's state file. Cloning is cheap (a compaction holds a clone).
 #[derive(Debug, Clone)]

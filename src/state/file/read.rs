@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::StateError;
 use super::disk::{FORMAT, parent, segment_path};
+use super::error::StateError;
 use super::record::{self, Applied, BadLine};
 use crate::domain::{SavedStore, Store};
 
