@@ -58,7 +58,7 @@ pub use app::openapi_json;
 pub use app::{router, service};
 pub use config::{
     AuthMode, CancelMode, Config, LogFormat, LogLevel, OperationLocationStyle, PutMode,
-    SuccessStatus,
+    ServiceProfile, SuccessStatus,
 };
 pub use control::{
     Control, ControlFailure, Event, EventStream, Fault, FaultHeader, FaultMatch, FaultResponse,

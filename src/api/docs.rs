@@ -80,6 +80,51 @@ pub(crate) struct CppErrorDetail {
     message: String,
 }
 
+/// Partner Center's 404 for an unknown offer, as the service answered `GET` of one in 2022
+/// (docs/behaviour.md#profiles).
+#[derive(Debug, ToSchema)]
+pub(crate) struct ProductNotFound {
+    #[schema(rename = "Product")]
+    product: ProductNotFoundDetail,
+}
+
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub(crate) struct ProductNotFoundDetail {
+    service_name: String,
+    error: String,
+    exception_code: String,
+    http_status_code: String,
+}
+
+/// An unknown offer's 404: Partner Center's body (`--service-profile 2022`) or the CPP error
+/// (`2018`).
+#[derive(Debug, ToSchema)]
+#[serde(untagged)]
+pub(crate) enum UnknownOffer {
+    #[schema(title = "Partner Center (2022)")]
+    Product(ProductNotFound),
+    #[schema(title = "CPP error (2018)")]
+    Cpp(CppError),
+}
+
+/// What `GET` of an offer can answer before its document (docs/behaviour.md#order-of-checks).
+#[derive(Debug, IntoResponses)]
+pub(crate) enum OfferReadErrors {
+    /// api-version missing or unsupported, or a malformed request
+    #[response(status = 400)]
+    BadRequest(CppError),
+    /// No bearer token, or one strict auth refuses
+    #[response(status = 401)]
+    Unauthorized(CppError),
+    /// Strict auth: the token is not granted this publisher
+    #[response(status = 403)]
+    Forbidden(CppError),
+    /// Unknown publisher (the CPP error) or offer (by the service profile)
+    #[response(status = 404)]
+    NotFound(UnknownOffer),
+}
+
 /// What any CPP route can answer before its own work (docs/behaviour.md#order-of-checks).
 #[derive(Debug, IntoResponses)]
 pub(crate) enum CppErrors {

@@ -43,7 +43,10 @@ pub(crate) enum ApiError {
     )]
     InvalidApiVersion { given: Option<String> },
 
-    #[error("The caller is not authorized to access publisher '{publisher}'.")]
+    /// The service's own sentence first (recorded in 2022), then which publisher.
+    #[error(
+        "User does not have the required permissions: this token is not granted the publisher '{publisher}'."
+    )]
     Forbidden { publisher: String },
 
     /// A request the API refuses, with its reason code (docs/reasons.md) and message.
@@ -73,6 +76,11 @@ pub(crate) enum ApiError {
     #[error("{}", .0.message())]
     Unsaved(#[from] Unsaved),
 
+    /// An unknown offer's GET as the service answered it in 2022: Partner Center's
+    /// `{"Product": …}` body, not the CPP error (docs/behaviour.md#profiles).
+    #[error("CPP product {offer} not found in current PC environment.")]
+    ProductNotFound { offer: String },
+
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -85,7 +93,7 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
+            ApiError::NoRoute { .. } | ApiError::ProductNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal | ApiError::Unsaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -108,6 +116,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "auth.publisher-not-granted",
             ApiError::BadRequest(reason, _) => reason,
             ApiError::NoRoute { .. } => "route.unknown",
+            ApiError::ProductNotFound { .. } => "offer.not-found",
             ApiError::MethodNotAllowed { .. } => "route.method-not-allowed",
             ApiError::PayloadTooLarge => "body.too-large",
             ApiError::Internal => "internal.panic",
@@ -125,15 +134,16 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
             ApiError::PayloadTooLarge => "PayloadTooLarge",
             ApiError::Internal | ApiError::Unsaved(_) => INTERNAL_ERROR_CODE,
-            ApiError::BadRequest(..) | ApiError::NoRoute { .. } | ApiError::Domain(_) => {
-                match self.status_code() {
-                    StatusCode::NOT_FOUND => "NotFound",
-                    StatusCode::CONFLICT => "Conflict",
-                    StatusCode::PRECONDITION_FAILED => "PreconditionFailed",
-                    StatusCode::UNPROCESSABLE_ENTITY => "UnprocessableEntity",
-                    _ => "BadRequest",
-                }
-            }
+            ApiError::BadRequest(..)
+            | ApiError::NoRoute { .. }
+            | ApiError::ProductNotFound { .. }
+            | ApiError::Domain(_) => match self.status_code() {
+                StatusCode::NOT_FOUND => "NotFound",
+                StatusCode::CONFLICT => "Conflict",
+                StatusCode::PRECONDITION_FAILED => "PreconditionFailed",
+                StatusCode::UNPROCESSABLE_ENTITY => "UnprocessableEntity",
+                _ => "BadRequest",
+            },
         }
     }
 }
@@ -213,7 +223,10 @@ impl IntoResponse for ApiError {
             *response.headers_mut() = headers.clone();
             return response;
         }
-        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        let mut response = match &self {
+            ApiError::ProductNotFound { .. } => product_not_found(&self.to_string()),
+            _ => error_response(self.status_code(), self.code(), &self.to_string()),
+        };
         let headers = response.headers_mut();
         if let ApiError::InvalidToken(why) = &self {
             let challenge = HeaderValue::try_from(format!(
@@ -234,6 +247,34 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Partner Center's 404 for a CPP product it does not have, as recorded in 2022
+/// (tests/recorded/): `{"Product": {"serviceName", "error", "exceptionCode", "httpStatusCode"}}`,
+/// `error` the exception's first line (the recording's stack trace left out).
+fn product_not_found(message: &str) -> Response {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Product<'a> {
+        service_name: &'a str,
+        error: String,
+        exception_code: &'a str,
+        http_status_code: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(rename = "Product")]
+        product: Product<'a>,
+    }
+    let body = Body {
+        product: Product {
+            service_name: "Product",
+            error: format!("Microsoft.Ingestion.Api.Common.Exceptions.Http404Exception: {message}"),
+            exception_code: "Http404Exception",
+            http_status_code: "NotFound",
+        },
+    };
+    explained(json(StatusCode::NOT_FOUND, &body), "NotFound", message)
 }
 
 /// The headers of a fixed `401`: its JSON type, its challenge, its reason.

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 pub(crate) use caller::first_refusal;
-pub(crate) use docs::LocationHeaders;
+pub(crate) use docs::{LocationHeaders, UnknownOffer};
 pub(crate) use error::{ApiError, answered_error, error_response};
 
 /// Every CPP route, each registered with its OpenAPI description, so the router and the

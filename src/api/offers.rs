@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::config::PutMode;
+use crate::config::{PutMode, ServiceProfile};
 use crate::domain::{
     DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Publisher, Put, Revision, Slot, Store,
     Written, json_terms, put_offer as write_offer,
@@ -14,7 +14,9 @@ use crate::domain::{
 use crate::state::{AppState, InWorld};
 
 use super::caller::Caller;
-use super::docs::{ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, PublisherPath};
+use super::docs::{
+    ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, OfferReadErrors, PublisherPath,
+};
 use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use crate::reply::json;
@@ -149,8 +151,23 @@ pub(crate) async fn list_offers(
                     if let Some(text) = offer.draft.display_text() {
                         definition.insert("displayText".to_owned(), Value::from(text));
                     }
-                    let mut summary =
-                        envelope(&publisher.id, offer, &offer.draft, offer.status_at(now));
+                    let mut summary = envelope(
+                        &publisher.id,
+                        offer,
+                        &offer.draft,
+                        offer.document_status_at(now),
+                    );
+                    // What the 2022 list carried besides (docs/behaviour.md#offer-summary).
+                    summary.insert("lockStatus".to_owned(), Value::from("none"));
+                    summary.insert("offerTypeChanges".to_owned(), Value::Array(Vec::new()));
+                    summary.insert(
+                        "pricingNotRecalculatedRegions".to_owned(),
+                        Value::Array(Vec::new()),
+                    );
+                    summary.insert(
+                        "offerTypeVersionsOverride".to_owned(),
+                        Value::Object(Map::new()),
+                    );
                     summary.insert("definition".to_owned(), Value::Object(definition));
                     summary
                 })
@@ -170,7 +187,7 @@ pub(crate) async fn list_offers(
     params(OfferPath, ApiVersionQuery),
     responses(
         (status = 200, description = "The offer document (the draft)", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
-        CppErrors,
+        OfferReadErrors,
     )
 )]
 pub(crate) async fn get_offer(
@@ -178,7 +195,15 @@ pub(crate) async fn get_offer(
     _: Caller,
     Path((publisher, offer)): Path<(String, String)>,
 ) -> Result<Response> {
-    read_document(&state, &publisher, &offer, |offer, _| Ok(&offer.draft))
+    let profile = state.settings().config.service_profile;
+    read_document(&state, &publisher, &offer, |offer, _| Ok(&offer.draft)).map_err(|e| match e {
+        ApiError::Domain(DomainError::OfferNotFound { offer, .. })
+            if profile == ServiceProfile::Recorded2022 =>
+        {
+            ApiError::ProductNotFound { offer }
+        }
+        e => e,
+    })
 }
 
 /// E4 `GET …/offers/{offerId}/versions/{version}`: the document as it was at that version.
@@ -260,7 +285,7 @@ fn read_document(
             publisher,
             offer,
             revision,
-            offer.status_at(now),
+            offer.document_status_at(now),
         ))
     })?;
     Ok(document.into_response(StatusCode::OK))
@@ -334,11 +359,17 @@ pub(crate) async fn put_offer(
             &world.store.publisher_at(loc).id,
             offer,
             &offer.draft,
-            offer.status_at(now),
+            offer.document_status_at(now),
         );
         Ok::<_, ApiError>((written, document))
     })?;
     let status = match written {
+        // Recorded in 2022: a PUT that made the offer answered 200 (docs/behaviour.md#profiles).
+        Written::Created
+            if state.settings().config.service_profile == ServiceProfile::Recorded2022 =>
+        {
+            StatusCode::OK
+        }
         Written::Created => StatusCode::CREATED,
         Written::Updated => StatusCode::OK,
     };
@@ -403,5 +434,14 @@ fn envelope(
         "pcMigrationStatus".to_owned(),
         Value::from(if offer.migrated { "migrated" } else { "none" }),
     );
+    if offer.migrated {
+        // A migrated offer's link into Partner Center, empty here as in the 2022 recordings,
+        // and whether an upgrade was asked for: the client's, when its PUT said
+        // (docs/behaviour.md#offer-document).
+        map.insert("pcRedirectUri".to_owned(), Value::from(""));
+        if !revision.body.contains_key("isvUpgradeRequest") {
+            map.insert("isvUpgradeRequest".to_owned(), Value::from(false));
+        }
+    }
     map
 }

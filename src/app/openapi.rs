@@ -19,7 +19,7 @@ use crate::{api, control};
     ),
     // Schemas only reached through `IntoResponses` types are not collected by themselves.
     components(
-        schemas(control::operations::Forced),
+        schemas(control::operations::Forced, api::UnknownOffer),
         responses(api::LocationHeaders)
     ),
     modifiers(&BearerAuth),

@@ -87,3 +87,17 @@ impl LogLevel {
         }
     }
 }
+
+/// Which of the service's recorded behaviours the mock has where they changed over its life
+/// (docs/behaviour.md#profiles): as it last answered, or as its 2018 documentation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServiceProfile {
+    /// As the service last answered (recorded 2020–2022): a PUT that creates an offer answers
+    /// `200`; `GET` of an unknown offer answers Partner Center's `{"Product": …}` 404.
+    #[value(name = "2022")]
+    Recorded2022,
+    /// As the 2018 documentation describes it: `201` for a PUT that creates, the CPP error
+    /// format for every 404.
+    #[value(name = "2018")]
+    Documented2018,
+}

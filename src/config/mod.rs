@@ -7,7 +7,8 @@ mod choices;
 mod values;
 
 pub use choices::{
-    AuthMode, CancelMode, LogFormat, LogLevel, OperationLocationStyle, PutMode, SuccessStatus,
+    AuthMode, CancelMode, LogFormat, LogLevel, OperationLocationStyle, PutMode, ServiceProfile,
+    SuccessStatus,
 };
 
 use clap::{CommandFactory, FromArgMatches, Parser};
@@ -74,6 +75,12 @@ pub struct Config {
     /// (what clients saw after 2020); strict refuses both with 400, as the docs describe.
     #[arg(long, global = true, env = "CPPMOCK_PUT_MODE", value_enum, default_value_t = PutMode::Lenient)]
     pub put_mode: PutMode,
+
+    /// Which recorded behaviour of the service, where it changed over the years: 2022 (as it
+    /// last answered: a PUT that creates answers 200, an unknown offer's GET Partner
+    /// Center's 404 body) or 2018 (as the 2018 documentation says: 201, the CPP error).
+    #[arg(long, global = true, env = "CPPMOCK_SERVICE_PROFILE", value_enum, default_value_t = ServiceProfile::Recorded2022)]
+    pub service_profile: ServiceProfile,
 
     /// How many /api requests the journal keeps (the oldest are dropped and counted); 0
     /// turns the journal off.
@@ -228,6 +235,7 @@ mod tests {
         assert_eq!(parsed.cancel_mode, CancelMode::Async);
         assert_eq!(parsed.success_status, SuccessStatus::Complete);
         assert_eq!(parsed.put_mode, PutMode::Lenient);
+        assert_eq!(parsed.service_profile, ServiceProfile::Recorded2022);
         assert_eq!(parsed.journal_capacity, 1000);
         assert_eq!(parsed.journal_bytes, 4 << 20);
         assert_eq!(parsed.max_connections, 1024);
@@ -274,6 +282,8 @@ mod tests {
             "json",
             "--put-mode",
             "strict",
+            "--service-profile",
+            "2018",
             "--journal-capacity",
             "5",
             "--journal-bytes",
@@ -319,6 +329,7 @@ mod tests {
         assert_eq!(parsed.cancel_mode, CancelMode::Sync);
         assert_eq!(parsed.log_format, LogFormat::Json);
         assert_eq!(parsed.put_mode, PutMode::Strict);
+        assert_eq!(parsed.service_profile, ServiceProfile::Documented2018);
         assert_eq!(parsed.journal_capacity, 5);
         assert_eq!(parsed.journal_bytes, 512 << 10);
         assert_eq!(parsed.max_connections, 100);

@@ -22,6 +22,10 @@ const SERVER_OWNED: &[&str] = &[
     "ETag",
     "pcMigrationStatus",
     "pcRedirectUri",
+    "lockStatus",
+    "offerTypeChanges",
+    "pricingNotRecalculatedRegions",
+    "offerTypeVersionsOverride",
 ];
 
 /// Read-only keys GET returns on core-VM offers that the service refused on PUT in 2024
@@ -119,7 +123,13 @@ impl OfferWrite {
                 "id '{body_offer}' does not match the offer '{offer}' of the URL."
             )));
         }
-        let offer_type_id = text(&body, "offerTypeId")?;
+        let offer_type_id = match body.get("offerTypeId") {
+            None | Some(Value::Null) => return Err(DomainError::OfferTypeMissing),
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                return Err(DomainError::OfferTypeMissing);
+            }
+            Some(_) => text(&body, "offerTypeId")?,
+        };
         match body.get("definition") {
             Some(Value::Object(definition)) => {
                 if strict {

@@ -87,6 +87,11 @@ pub(crate) enum DomainError {
     #[error("The request body is not a valid offer document: {0}")]
     InvalidDocument(String),
 
+    /// A PUT whose body has no `offerTypeId` (or an empty one): the service's own sentence
+    /// (recorded in 2022, docs/behaviour.md#errors).
+    #[error("The argument: 'OfferTypeId' cannot be null or empty.")]
+    OfferTypeMissing,
+
     #[error(
         "The If-Match header is required: send the offer's current ETag, or '*' to overwrite whatever is stored."
     )]
@@ -150,7 +155,9 @@ impl DomainError {
             DomainError::MalformedVersion(_) => "version.malformed",
             DomainError::VersionNotFound { .. } => "version.not-found",
             DomainError::InvalidOffer { .. } => "offer.invalid",
-            DomainError::InvalidDocument(_) => "body.invalid-document",
+            DomainError::InvalidDocument(_) | DomainError::OfferTypeMissing => {
+                "body.invalid-document"
+            }
             DomainError::IfMatchRequired => "etag.missing",
             DomainError::PreconditionFailed { .. } => "etag.stale",
             DomainError::CannotCancel { .. } => "lifecycle.cannot-cancel",
@@ -176,6 +183,7 @@ impl DomainError {
             | DomainError::UnknownSlot(_)
             | DomainError::MalformedVersion(_)
             | DomainError::InvalidDocument(_)
+            | DomainError::OfferTypeMissing
             | DomainError::IfMatchRequired
             | DomainError::NotAStep { .. } => ErrorKind::Invalid,
             DomainError::OperationRunning { .. }

@@ -211,6 +211,23 @@ impl Offer {
         }
     }
 
+    /// The offer status as the offer document and the offers list spell it
+    /// (docs/behaviour.md#offer-document): as `status_at`, but a publish done and
+    /// waiting for go-live is `waitingForPublisherReview`, as the service answered in 2022.
+    pub(crate) fn document_status_at(&self, now: Timestamp) -> OfferStatus {
+        match self.status_at(now) {
+            OfferStatus::Running
+                if self.last_operation().is_some_and(|last| {
+                    last.kind() == SubmissionType::Publish
+                        && last.status_at(now) == OperationStatus::Complete
+                }) =>
+            {
+                OfferStatus::WaitingForPublisherReview
+            }
+            status => status,
+        }
+    }
+
     /// The whole pipeline as the status page shows it (docs/behaviour.md#e7-offer-status): the newest
     /// operation's steps, completed with the steps before or after it.
     pub(crate) fn status_view(&self, now: Timestamp) -> StatusView {

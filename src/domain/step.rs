@@ -187,6 +187,8 @@ impl StepStatus {
 pub(crate) enum OfferStatus {
     NeverPublished,
     Running,
+    /// In an offer document only: the publish is done and its sign-off waits for go-live.
+    WaitingForPublisherReview,
     Succeeded,
     Canceled,
     Failed,
@@ -197,6 +199,7 @@ impl OfferStatus {
         match self {
             OfferStatus::NeverPublished => "neverPublished",
             OfferStatus::Running => "running",
+            OfferStatus::WaitingForPublisherReview => "waitingForPublisherReview",
             OfferStatus::Succeeded => "succeeded",
             OfferStatus::Canceled => "canceled",
             OfferStatus::Failed => "failed",

@@ -31,6 +31,7 @@ mod publish;
 mod put;
 mod read_back;
 mod reasons;
+mod recorded;
 mod repeatable;
 mod server;
 mod state_log;

@@ -147,8 +147,32 @@ async fn an_offer_is_read_with_its_document_and_a_weak_etag() {
 }
 
 #[tokio::test]
-async fn an_unknown_offer_is_a_json_404() {
+async fn an_unknown_offer_is_partner_centers_404_as_recorded_in_2022() {
     let app = spawn_app().await;
+
+    let response = app.get_offer("contoso", "nope", "").await;
+
+    assert_eq!(response.status(), 404);
+    assert_eq!(header(&response, "x-mock-reason"), "offer.not-found");
+    let body = json(response).await;
+    let product = &body["Product"];
+    assert_eq!(product["serviceName"], "Product");
+    assert_eq!(product["exceptionCode"], "Http404Exception");
+    assert_eq!(product["httpStatusCode"], "NotFound");
+    let error = product["error"].as_str().unwrap_or_default();
+    assert!(
+        error.ends_with("CPP product nope not found in current PC environment."),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_2018_profile_answers_an_unknown_offer_with_the_cpp_error() {
+    let app = crate::helpers::spawn_app_with(cloudpartner_mock::Config {
+        service_profile: cloudpartner_mock::ServiceProfile::Documented2018,
+        ..crate::helpers::test_config()
+    })
+    .await;
 
     let (status, code, message) = cpp_error(app.get_offer("contoso", "nope", "").await).await;
 

@@ -170,7 +170,8 @@ async fn a_put_of_a_new_offer_creates_it() {
 
     let response = app.put_offer("contoso", "brand-new", &document, None).await;
 
-    assert_eq!(response.status(), 201);
+    // 200, as the service answered in 2022 (tests/recorded/, docs/behaviour.md#profiles).
+    assert_eq!(response.status(), 200);
     assert!(!header(&response, "etag").is_empty());
     let body = json(response).await;
     // Server-owned keys are the server's; other keys round-trip.
@@ -329,4 +330,25 @@ async fn racing_puts_with_the_same_etag_let_exactly_one_win() {
         .as_object()
         .expect("images");
     assert_eq!(images.keys().filter(|k| k.starts_with("race.")).count(), 1);
+}
+
+#[tokio::test]
+async fn the_2018_profile_answers_a_created_offer_201_and_a_replaced_one_200() {
+    let app = crate::helpers::spawn_app_with(cloudpartner_mock::Config {
+        service_profile: cloudpartner_mock::ServiceProfile::Documented2018,
+        ..crate::helpers::test_config()
+    })
+    .await;
+    let document = json!({
+        "publisherId": "contoso", "id": "brand-new", "offerTypeId": "microsoft-azure-corevm",
+        "definition": { "displayText": "Brand New", "offer": {}, "plans": [] }
+    });
+
+    let created = app.put_offer("contoso", "brand-new", &document, None).await;
+    let replaced = app.put_offer("contoso", "brand-new", &document, None).await;
+
+    assert_eq!(
+        (created.status().as_u16(), replaced.status().as_u16()),
+        (201, 200)
+    );
 }
