@@ -153,6 +153,7 @@ impl OfferWrite {
         for key in SERVER_OWNED {
             body.remove(*key);
         }
+        super::defaults::fill(&offer_type_id, &mut body);
         Ok(Self {
             offer_type_id,
             body,

@@ -1,5 +1,6 @@
 //! The CPP model: ids, offers, operations, the store and the lifecycle rules; no HTTP, no clock.
 
+mod defaults;
 mod document;
 mod error;
 mod fault;
