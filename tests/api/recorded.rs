@@ -113,6 +113,17 @@ fn type_name(value: &Value) -> &'static str {
 /// Replays one recording on `app`: what differs from what was recorded.
 async fn replay(app: &TestApp, recording: &Value) -> Vec<String> {
     let request = &recording["replay"];
+    // A failure of the service itself is replayed by a fault rule installed first.
+    for rule in request["faults"].as_array().into_iter().flatten() {
+        let added = app
+            .client
+            .post(app.url("/_mock/faults"))
+            .json(rule)
+            .send()
+            .await
+            .expect("the control plane answers");
+        assert_eq!(added.status(), 201, "the fault rule {rule} is taken");
+    }
     let method = Method::from_bytes(request["method"].as_str().expect("a method").as_bytes())
         .expect("a method");
     let path = request["path"].as_str().expect("a path");
