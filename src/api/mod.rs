@@ -3,6 +3,7 @@
 
 mod caller;
 mod docs;
+mod document;
 mod error;
 mod extract;
 pub(crate) mod offers;

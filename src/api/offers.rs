@@ -1,15 +1,15 @@
 //! Publishers and offers: list, read (with ETag), versions, slots, create or replace
 //! (docs/behaviour.md#endpoints), and the offer types they use (E14).
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::{PutMode, ServiceProfile};
 use crate::domain::{
-    DomainError, IfMatch, Offer, OfferStatus, OfferWrite, Publisher, Put, Revision, Slot, Store,
-    Written, json_terms, put_offer as write_offer,
+    DomainError, IfMatch, Offer, OfferWrite, Publisher, Put, Revision, Slot, Store, Written,
+    json_terms, put_offer as write_offer,
 };
 use crate::state::{AppState, InWorld};
 
@@ -17,6 +17,7 @@ use super::caller::Caller;
 use super::docs::{
     ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, OfferReadErrors, PublisherPath,
 };
+use super::document::{Document, summary};
 use super::error::{ApiError, Result};
 use super::extract::{Path, RawBody};
 use crate::reply::json;
@@ -146,31 +147,7 @@ pub(crate) async fn list_offers(
             publisher
                 .offers()
                 .iter()
-                .map(|offer| {
-                    let mut definition = Map::new();
-                    if let Some(text) = offer.draft.display_text() {
-                        definition.insert("displayText".to_owned(), Value::from(text));
-                    }
-                    let mut summary = envelope(
-                        &publisher.id,
-                        offer,
-                        &offer.draft,
-                        offer.document_status_at(now),
-                    );
-                    // What the 2022 list carried besides (docs/behaviour.md#offer-summary).
-                    summary.insert("lockStatus".to_owned(), Value::from("none"));
-                    summary.insert("offerTypeChanges".to_owned(), Value::Array(Vec::new()));
-                    summary.insert(
-                        "pricingNotRecalculatedRegions".to_owned(),
-                        Value::Array(Vec::new()),
-                    );
-                    summary.insert(
-                        "offerTypeVersionsOverride".to_owned(),
-                        Value::Object(Map::new()),
-                    );
-                    summary.insert("definition".to_owned(), Value::Object(definition));
-                    summary
-                })
+                .map(|offer| summary(&publisher.id, offer, offer.document_status_at(now)))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -374,74 +351,4 @@ pub(crate) async fn put_offer(
         Written::Updated => StatusCode::OK,
     };
     Ok(document.into_response(status))
-}
-
-/// An offer document, copied out of the lock (the body is shared, not cloned).
-struct Document {
-    envelope: Map<String, Value>,
-    revision: Revision,
-}
-
-impl Document {
-    fn of(publisher: &str, offer: &Offer, revision: &Revision, status: OfferStatus) -> Self {
-        Self {
-            envelope: envelope(publisher, offer, revision, status),
-            revision: revision.clone(),
-        }
-    }
-
-    fn into_response(self, status: StatusCode) -> Response {
-        #[derive(Serialize)]
-        struct Full<'a> {
-            #[serde(flatten)]
-            envelope: &'a Map<String, Value>,
-            #[serde(flatten)]
-            body: &'a Map<String, Value>,
-        }
-        let full = Full {
-            envelope: &self.envelope,
-            body: &self.revision.body,
-        };
-        let mut response = json(status, &full);
-        if let Ok(etag) = HeaderValue::from_str(self.revision.etag().as_str()) {
-            response.headers_mut().insert(header::ETAG, etag);
-        }
-        response
-    }
-}
-
-/// The server-owned top-level keys of a document (docs/behaviour.md#offer-document).
-fn envelope(
-    publisher: &str,
-    offer: &Offer,
-    revision: &Revision,
-    status: OfferStatus,
-) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert(
-        "offerTypeId".to_owned(),
-        Value::from(revision.offer_type_id.as_str()),
-    );
-    map.insert("publisherId".to_owned(), Value::from(publisher));
-    map.insert("status".to_owned(), Value::from(status.as_str()));
-    map.insert("id".to_owned(), Value::from(offer.id.as_str()));
-    map.insert("version".to_owned(), Value::from(revision.version));
-    map.insert(
-        "changedTime".to_owned(),
-        Value::from(revision.changed.to_string()),
-    );
-    map.insert(
-        "pcMigrationStatus".to_owned(),
-        Value::from(if offer.migrated { "migrated" } else { "none" }),
-    );
-    if offer.migrated {
-        // A migrated offer's link into Partner Center, empty here as in the 2022 recordings,
-        // and whether an upgrade was asked for: the client's, when its PUT said
-        // (docs/behaviour.md#offer-document).
-        map.insert("pcRedirectUri".to_owned(), Value::from(""));
-        if !revision.body.contains_key("isvUpgradeRequest") {
-            map.insert("isvUpgradeRequest".to_owned(), Value::from(false));
-        }
-    }
-    map
 }
