@@ -80,6 +80,7 @@ async fn main() -> ExitCode {
                 port = server.addr().port(),
                 https = https.as_deref().unwrap_or("off"),
                 fixtures = fixtures.as_str(),
+                console = %format!("{}/_mock/ui", server.base_url()),
                 "cloudpartner-mock listening"
             );
             // At once, not with the next batch: wrappers read the port from this line.

@@ -20,8 +20,8 @@ enum Gate {
     Api,
     /// `/_mock`, but for its open routes: the control token, when one is set.
     Control,
-    /// What anyone may ask: `/_mock/health`, `/_mock/ca.pem`, `/_mock/openapi.json`, and
-    /// paths no route has.
+    /// What anyone may ask: `/_mock/health`, `/_mock/ca.pem`, `/_mock/openapi.json`, the
+    /// console (`/_mock/ui` and its assets), and paths no route has.
     Open,
 }
 
@@ -30,7 +30,8 @@ fn gate(path: &str) -> Gate {
         return Gate::Api;
     }
     match path.strip_prefix("/_mock/") {
-        Some("health" | "ca.pem" | "openapi.json") | None => Gate::Open,
+        Some("health" | "ca.pem" | "openapi.json" | "ui") | None => Gate::Open,
+        Some(rest) if rest.starts_with("ui/") => Gate::Open,
         Some(_) => Gate::Control,
     }
 }
@@ -89,6 +90,8 @@ mod tests {
             "/_mock/health",
             "/_mock/ca.pem",
             "/_mock/openapi.json",
+            "/_mock/ui",
+            "/_mock/ui/console.js",
             "/",
             "/x",
         ] {

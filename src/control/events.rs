@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream;
 
-use crate::state::events::Event;
+use crate::state::events::{Event, REQUEST_ANSWERED};
 use crate::state::{AppState, InWorld, Watch};
 
 use super::docs::ControlAuth;
@@ -36,6 +36,8 @@ pub(crate) struct Reader {
     done: bool,
     /// When the stream ends (`timeoutMs`); `None`: when the client goes.
     deadline: Option<Instant>,
+    /// Whether it sends `request.answered` events (`?requests=true`).
+    requests: bool,
 }
 
 /// What a stream sends: an event, or word that events it had not read were dropped (then
@@ -51,7 +53,18 @@ pub(crate) const DROPPED: &str = "the client fell behind: events it had not read
 impl Reader {
     /// A reader of `state`'s events after `cursor`, ending at `deadline` if one is given.
     pub(crate) fn new(state: AppState, cursor: u64, deadline: Option<Instant>) -> Self {
+        Self::with_requests(state, cursor, deadline, false)
+    }
+
+    /// As `new`, with a `request.answered` event for every recorded request when `requests`.
+    pub(crate) fn with_requests(
+        state: AppState,
+        cursor: u64,
+        deadline: Option<Instant>,
+        requests: bool,
+    ) -> Self {
         Self {
+            requests,
             watch: state.watch(),
             state,
             cursor,
@@ -110,12 +123,28 @@ impl Reader {
             if let Some(last) = events.last() {
                 self.cursor = last.seq;
             }
-            self.pending.extend(events);
+            let requests = self.requests;
+            self.pending.extend(
+                events
+                    .into_iter()
+                    .filter(|event| requests || event.kind != REQUEST_ANSWERED),
+            );
             let expired = self.deadline.is_some_and(|d| Instant::now() >= d);
             if self.pending.is_empty() && expired {
                 return None;
             }
         }
+    }
+}
+
+/// `requests`: `true` or `false`.
+fn flag(text: &str) -> Result<bool> {
+    match text {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ControlError::BadRequest(format!(
+            "requests '{text}' is neither true nor false."
+        ))),
     }
 }
 
@@ -160,6 +189,7 @@ pub(crate) fn cursor(state: &AppState, since: Option<u64>) -> Result<u64> {
     params(
         ("since" = Option<i64>, Query, description = "Send the events after this sequence number (as Last-Event-ID does); default: from now", minimum = 0),
         ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event read: resume after it", pattern = "^[0-9]+$"),
+        ("requests" = Option<bool>, Query, description = "Also send a request.answered event for every recorded /api request (the console's live journal); default false"),
         ("timeoutMs" = Option<u64>, Query, description = "End the stream after this many milliseconds (at most 300 000; 0: send what is kept and end); default: the stream lasts until the client goes", minimum = 0, maximum = 300_000),
     ),
     responses(
@@ -175,10 +205,12 @@ pub(crate) async fn get_events(
 ) -> Result<Response> {
     let mut since = None;
     let mut timeout = None;
+    let mut requests = false;
     for (key, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
         match key.as_ref() {
             "since" => since = Some(sequence_number("since", &value)?),
             "timeoutMs" => timeout = Some(timeout_ms(&value)?),
+            "requests" => requests = flag(&value)?,
             _ => {}
         }
     }
@@ -187,7 +219,8 @@ pub(crate) async fn get_events(
         since = Some(sequence_number("Last-Event-ID", &text)?);
     }
     let cursor = cursor(&state, since)?;
-    let reader = Reader::new(state, cursor, timeout.map(|t| Instant::now() + t));
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let reader = Reader::with_requests(state, cursor, deadline, requests);
     let events = stream::unfold(reader, |mut reader| async move {
         let item = reader.next().await?;
         Some((Ok::<_, Infallible>(sse(&item)), reader))

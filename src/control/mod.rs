@@ -3,6 +3,7 @@
 //! CPP auth; its own optional token.
 
 pub(crate) mod clock;
+mod console;
 mod docs;
 mod error;
 pub(crate) mod events;
@@ -68,10 +69,16 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
     if let Some(state) = state {
         guarded = guarded.route_layer(from_fn_with_state(state.clone(), require_control_token));
     }
-    // Health stays open: container health checks carry no token.
+    // Health stays open: container health checks carry no token. So does the console, which
+    // holds nothing: its calls carry the token.
     OpenApiRouter::new()
         .routes(routes!(world::health))
         .routes(routes!(world::get_ca))
+        .routes(routes!(console::page))
+        .routes(routes!(console::script))
+        .routes(routes!(console::style))
+        .routes(routes!(console::reasons))
+        .routes(routes!(console::fault_examples))
         .merge(guarded)
 }
 

@@ -15,6 +15,10 @@ use super::journal::{Journal, JournalFilter};
 /// together; a stream that falls further behind is dropped.
 pub(crate) const EVENTS_KEPT: usize = 10_000;
 pub(crate) const EVENTS_BYTES: usize = 2 << 20;
+/// The event of every recorded request, sent only to the streams that ask for it
+/// (docs/events.md).
+pub(crate) const REQUEST_ANSWERED: &str = "request.answered";
+
 /// What an event costs besides its data (its fields, its `Arc`, the deque's slot).
 const EVENT_OVERHEAD: usize = 64;
 
@@ -100,6 +104,14 @@ impl EventLog {
             let answered = request.status.unwrap_or(0);
             let event =
                 |kind: &'static str, data: serde_json::Value| Event::new(request.seq, kind, &data);
+            // Every request, for the streams that ask for them (`?requests=true`).
+            found.push(event(
+                REQUEST_ANSWERED,
+                serde_json::json!({"method": request.method.as_str(), "path": request.path(),
+                                   "status": request.status, "reason": entry.answer.reason(),
+                                   "errorCode": entry.answer.error_code(),
+                                   "publisher": publisher, "offer": offer}),
+            ));
             if let Some(rule) = &entry.answer.fault_rule {
                 found.push(event(
                     "fault.fired",

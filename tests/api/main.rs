@@ -7,6 +7,7 @@ mod bad_input;
 mod bodies;
 mod cancel;
 mod cli;
+mod console;
 mod control;
 mod control_faults;
 mod control_journal;
