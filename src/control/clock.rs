@@ -19,12 +19,15 @@ pub(crate) struct ClockView {
     now: String,
     /// How far the clock runs ahead of the wall time.
     offset_seconds: f64,
+    /// Whether it stands still (`--frozen-clock`) but for advances.
+    frozen: bool,
 }
 
 pub(crate) fn view(state: &AppState) -> ClockView {
     ClockView {
         now: state.now().to_string(),
         offset_seconds: state.clock().offset().as_secs_f64(),
+        frozen: state.clock().is_frozen(),
     }
 }
 

@@ -87,6 +87,7 @@ async fn reset_returns_to_the_fixtures_as_loaded() {
     assert_eq!(status["steps"][4]["status"], "waitingForPublisherReview");
     let clock = json(app.control(Method::GET, "/_mock/clock", None).await).await;
     assert_eq!(clock["offsetSeconds"], 0.0);
+    assert_eq!(clock["frozen"], false, "the wall time's clock runs");
     let faults = json(app.control(Method::GET, "/_mock/faults", None).await).await;
     assert_eq!(faults, json!([]));
     let journal = json(app.control(Method::GET, "/_mock/journal/count", None).await).await;

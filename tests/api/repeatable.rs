@@ -114,6 +114,11 @@ fn two_runs_with_a_seed_and_a_frozen_clock_answer_byte_for_byte_the_same() {
         "{}",
         first[11]
     );
+    let advanced = first
+        .iter()
+        .find(|answer| answer.contains("offsetSeconds"))
+        .expect("the clock's advance is in the session");
+    assert!(advanced.contains("\"frozen\":true"), "{advanced}");
     // Another seed, other ids.
     assert_ne!(first[1], other_seed[1]);
 }

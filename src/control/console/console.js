@@ -176,8 +176,8 @@ async function loadClock() {
   if (answer.status !== 200 || !answer.json) return;
   $("clock-now").textContent = answer.json.now.replace("T", " ").replace(/\.\d+Z$/, "Z");
   const offset = answer.json.offsetSeconds;
-  const frozen = answer.json.frozen ? "frozen, " : "";
-  $("clock-offset").textContent = offset || frozen ? `(${frozen}+${formatSeconds(offset)})` : "";
+  const how = answer.json.frozen ? "frozen" : "running";
+  $("clock-offset").textContent = offset ? `(${how}, +${formatSeconds(offset)})` : `(${how})`;
 }
 
 function formatSeconds(seconds) {
