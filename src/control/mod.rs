@@ -45,7 +45,7 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(world::ready))
         .routes(routes!(world::post_reset))
         .routes(routes!(world::put_fixtures))
-        .routes(routes!(world::put_progress))
+        .routes(routes!(world::get_progress, world::put_progress))
         .routes(routes!(journal::get_journal, journal::delete_journal))
         .routes(routes!(journal::get_count))
         .routes(routes!(

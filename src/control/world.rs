@@ -167,6 +167,22 @@ pub(crate) fn set_progress(state: &AppState, progress: Progress) -> Result<Progr
     })
 }
 
+/// `GET /_mock/progress`.
+#[utoipa::path(
+    get,
+    path = "/_mock/progress",
+    tag = "control",
+    summary = "How operations advance: by time, or by polls",
+    responses(
+        (status = 200, description = "The setting in force (advanceByPolls null: by time); a reset goes back to time", body = Progress),
+        ControlAuth,
+    )
+)]
+pub(crate) async fn get_progress(InWorld(state): InWorld) -> Response {
+    let advance_by_polls = state.with_world(|w| w.store.advance_by_polls());
+    json(StatusCode::OK, &Progress { advance_by_polls })
+}
+
 /// `PUT /_mock/progress`.
 #[utoipa::path(
     put,

@@ -310,3 +310,31 @@ async fn the_operation_list_shows_every_operation_with_offer_type_and_status() {
     );
     assert_eq!(unknown.status(), 400);
 }
+
+/// `GET /_mock/progress` reads the setting; a reset goes back to time.
+#[tokio::test]
+async fn the_progress_setting_reads_back_and_a_reset_goes_back_to_time() {
+    let app = spawn_app().await;
+    assert_eq!(
+        progress_setting(&app).await,
+        json!({"advanceByPolls": null})
+    );
+
+    app.control(
+        Method::PUT,
+        "/_mock/progress",
+        Some(json!({"advanceByPolls": 3})),
+    )
+    .await;
+    assert_eq!(progress_setting(&app).await, json!({"advanceByPolls": 3}));
+
+    app.control(Method::POST, "/_mock/reset", None).await;
+    assert_eq!(
+        progress_setting(&app).await,
+        json!({"advanceByPolls": null})
+    );
+}
+
+async fn progress_setting(app: &crate::helpers::TestApp) -> serde_json::Value {
+    json(app.control(Method::GET, "/_mock/progress", None).await).await
+}
