@@ -52,14 +52,17 @@ static FAULT_EXAMPLES: LazyLock<String> = LazyLock::new(|| {
             include_str!("../../examples/faults/stall-30s.json"),
         ),
     ];
-    let list: Vec<serde_json::Value> = examples
+    // Read as the control plane reads a rule (tests/api/console.rs checks that all are).
+    let list: Vec<FaultExample> = examples
         .iter()
         .filter_map(|(name, text)| {
-            let rule: serde_json::Value = serde_json::from_str(text).ok()?;
-            Some(serde_json::json!({ "name": name, "rule": rule }))
+            Some(FaultExample {
+                name: (*name).to_owned(),
+                rule: serde_json::from_str(text).ok()?,
+            })
         })
         .collect();
-    serde_json::Value::Array(list).to_string()
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".to_owned())
 });
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -127,13 +130,21 @@ pub(crate) async fn reasons() -> Response {
     asset(REASONS, "text/markdown; charset=utf-8")
 }
 
+/// One ready-made fault rule, as `GET /_mock/ui/fault-examples.json` lists it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct FaultExample {
+    /// Its file's name in examples/faults/, without `.json`.
+    name: String,
+    rule: crate::domain::FaultSpec,
+}
+
 /// `GET /_mock/ui/fault-examples.json`.
 #[utoipa::path(
     get,
     path = "/_mock/ui/fault-examples.json",
     tag = "control",
     summary = "The ready-made fault rules of examples/faults/, for the console",
-    responses((status = 200, description = "[{\"name\", \"rule\"}]", content_type = "application/json", body = String))
+    responses((status = 200, description = "Each example's name and rule", content_type = "application/json", body = Vec<FaultExample>))
 )]
 pub(crate) async fn fault_examples() -> Response {
     let mut response = asset("", "application/json");
