@@ -57,6 +57,27 @@ def test_the_control_client_drives_faults_the_clock_and_operations(cloudpartner_
     assert control.advance_clock(60)["offsetSeconds"] >= 60
 
 
+def test_wait_answers_when_the_condition_holds_and_events_stream_what_happened(cloudpartner_mock):
+    control = cloudpartner_mock.control
+    started = requests.post(golive_url(cloudpartner_mock, "ready-to-go-live"), params=Q, headers=AUTH)
+    operation_id = started.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+
+    waited = control.wait(operation={"id": operation_id, "status": "complete"}, timeout_ms=5000)
+    not_met = control.wait(requests={"method": "DELETE", "count": 1}, timeout_ms=50)
+    events = list(control.events(since=0, timeout_ms=0))
+    with_requests = list(control.events(since=0, timeout_ms=0, requests=True))
+
+    assert waited["met"] is True
+    assert not_met["met"] is False
+    kinds = [event["event"] for event in events]
+    assert "operation.started" in kinds and "operation.ended" in kinds, kinds
+    started_event = next(e for e in events if e["event"] == "operation.started")
+    assert started_event["data"]["operationId"] == operation_id
+    assert isinstance(started_event["id"], int)
+    assert "request.answered" not in kinds
+    assert any(e["event"] == "request.answered" for e in with_requests)
+
+
 def test_the_ca_is_there_for_https_clients(cloudpartner_mock):
     with open(cloudpartner_mock.ca_path) as pem:
         assert pem.read().startswith("-----BEGIN CERTIFICATE-----")

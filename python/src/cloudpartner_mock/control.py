@@ -39,8 +39,14 @@ class Control:
     def delete_world(self, name):
         self.call("DELETE", f"/_mock/worlds/{urllib.parse.quote(name)}")
 
-    def call(self, method, path, body=None, query=None):
+    def call(self, method, path, body=None, query=None, timeout=None):
         """``method path?query`` with a JSON ``body``; the JSON answer (``None`` if empty)."""
+        request = self._request(method, path, body=body, query=query)
+        with self._open(request, method, path, timeout=timeout) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def _request(self, method, path, body=None, query=None):
         query = {k: v for k, v in (query or {}).items() if v is not None}
         url = self.base_url + path
         if query:
@@ -53,9 +59,12 @@ class Control:
             request.add_header("Authorization", f"Bearer {self.token}")
         if self.world_name:
             request.add_header("X-Mock-World", self.world_name)
+        return request
+
+    def _open(self, request, method, path, timeout=None):
+        """The response to ``request``; a refusal raises ``ControlError``."""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                text = response.read()
+            return urllib.request.urlopen(request, timeout=timeout or self.timeout)
         except urllib.error.HTTPError as error:
             text = error.read()
             try:
@@ -63,7 +72,6 @@ class Control:
             except ValueError:
                 answer = text.decode(errors="replace")
             raise ControlError(method, path, error.code, answer) from None
-        return json.loads(text) if text else None
 
     def health(self):
         return self.call("GET", "/_mock/health")
@@ -121,3 +129,41 @@ class Control:
 
     def cancel_operation(self, operation_id):
         return self.call("POST", f"/_mock/operations/{operation_id}/cancel")
+
+    def wait(self, timeout_ms=10_000, **condition):
+        """``POST /_mock/wait`` (docs/wait.md): answers as soon as the condition holds, or when
+        ``timeout_ms`` passes; the answer says whether it was ``met``. One condition, by its
+        name: ``operation={"id": …, "status": "complete"}``, ``offer={…}`` or
+        ``requests={"method": "POST", "count": 2}``."""
+        if len(condition) != 1:
+            raise ValueError("wait takes one condition: operation=, offer= or requests=")
+        body = dict(condition, timeoutMs=timeout_ms)
+        timeout = max(self.timeout, timeout_ms / 1000 + 5)
+        return self.call("POST", "/_mock/wait", body=body, timeout=timeout)
+
+    def events(self, since=None, timeout_ms=None, requests=False):
+        """The world's events as they happen (``GET /_mock/events``, docs/events.md): yields
+        ``{"id", "event", "data"}`` with ``data`` parsed; ends when the stream does (after
+        ``timeout_ms``, if given) or when the caller stops iterating. ``since=0`` starts with
+        the events the world keeps; ``requests=True`` adds one per request."""
+        query = {"since": since, "timeoutMs": timeout_ms, "requests": "true" if requests else None}
+        request = self._request("GET", "/_mock/events", query=query)
+        timeout = None if timeout_ms is None else self.timeout + timeout_ms / 1000
+        with self._open(request, "GET", "/_mock/events", timeout=timeout) as response:
+            event = {}
+            for raw in response:
+                line = raw.decode().rstrip("\r\n")
+                if not line:
+                    if "event" in event:
+                        event["data"] = json.loads(event["data"]) if event.get("data") else None
+                        yield event
+                    event = {}
+                elif line.startswith(":"):
+                    continue
+                else:
+                    key, _, value = line.partition(":")
+                    value = value[1:] if value.startswith(" ") else value
+                    if key == "id":
+                        event["id"] = int(value)
+                    elif key in ("event", "data"):
+                        event[key] = value

@@ -39,7 +39,10 @@ def find_binary(given=None, build=True):
         subprocess.run(
             [cargo, "build", "--release", "--locked", "--quiet"], cwd=checkout, check=True
         )
-        return str(checkout / "target" / "release" / BINARY)
+        target = Path(os.environ.get("CARGO_TARGET_DIR") or checkout / "target")
+        if not target.is_absolute():
+            target = checkout / target
+        return str(target / "release" / BINARY)
     raise MockError(
         "cloudpartner-mock was not found: install it (`cargo install --path .` in a checkout "
         "puts it on PATH), or set CLOUDPARTNER_MOCK_BIN (or --cloudpartner-mock-bin) to the "
