@@ -1,20 +1,19 @@
 # cloudpartner-mock: a static binary on an empty image, running as a non-root user.
 #
-#   docker build -t cloudpartner-mock .                    # builds the binary in a Rust image
-#   docker build --target prebuilt -t cloudpartner-mock .  # no registry: a static binary built on
-#       the host first, for the host's own platform, and put in target/static/:
-#       triple=$(rustc -vV | sed -n 's/^host: //p')
-#       RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target "$triple"
-#       mkdir -p target/static && cp "target/$triple/release/cloudpartner-mock" target/static/
+#   docker build -t cloudpartner-mock .      # builds the binary in a Rust image (any builder)
+#
+# No registry? docker/prebuilt.Dockerfile packs a static binary built on the host instead
+# (docs/containers.md). It is a file of its own because Docker's classic builder builds every
+# stage before the target: a stage that packs target/static/ here would fail the default build
+# wherever that binary is absent.
 #
 # No architecture is named: the binary is built for the builder's own platform, so
 #   docker buildx build --platform linux/amd64,linux/arm64 -t cloudpartner-mock .
 # builds both (docs/containers.md; arm64 is documented, not verified here).
-#
-# The stages that need no base image come first, so that `--target prebuilt` never pulls one,
-# even with the classic builder, which builds every stage up to the target.
 
-# What both images share: the fixtures, the settings, the user, the health check.
+# What both images share: the fixtures, the settings, the user, the health check. The same
+# block opens docker/prebuilt.Dockerfile (tests/api/containers.rs keeps them equal).
+# ---- base ----
 FROM scratch AS base
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="cloudpartner-mock" \
@@ -44,9 +43,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["/cloudpartner-mock", "healthcheck"]
 ENTRYPOINT ["/cloudpartner-mock"]
-
-FROM base AS prebuilt
-COPY target/static/cloudpartner-mock /cloudpartner-mock
+# ---- end of base ----
 
 FROM rust:1-bookworm AS builder
 WORKDIR /src

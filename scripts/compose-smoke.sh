@@ -2,7 +2,7 @@
 # Builds the image and runs the compose stack for real, on a machine with no container
 # registry and no container networks: installs Debian's docker.io and docker-compose if
 # missing, starts dockerd if none runs, builds the binary on the host as a static executable,
-# packs it with the Dockerfile's `prebuilt` target, builds the example client on a busybox
+# packs it with docker/prebuilt.Dockerfile, builds the example client on a busybox
 # made from Debian's busybox-static, runs the stack with host networking only, waits for
 # healthy, checks the client's go-live + poll, measures the image, and tears everything down.
 # All traffic stays on loopback.
@@ -71,8 +71,10 @@ printf 'FROM scratch\nCOPY . /\nENTRYPOINT ["/usr/bin/curl"]\n' >"$curl_root/Doc
 rm -rf "$curl_root"
 
 log "building the images and running the stack"
-export CPPMOCK_TARGET=prebuilt CLIENT_BASE=cppmock-busybox:local CURL_IMAGE=cppmock-curl:local
+export CPPMOCK_DOCKERFILE=docker/prebuilt.Dockerfile CLIENT_BASE=cppmock-busybox:local CURL_IMAGE=cppmock-curl:local
 "${COMPOSE[@]}" build
+log "the same image with Docker's classic builder, named"
+DOCKER_BUILDKIT=0 "$DOCKER" build -q -f docker/prebuilt.Dockerfile -t cppmock-classic:local . >/dev/null
 "${COMPOSE[@]}" up --exit-code-from client --abort-on-container-exit 2>&1 | tee /tmp/cppmock-compose.log
 grep -q "go-live complete" /tmp/cppmock-compose.log || { log "the client did not see the go-live complete"; exit 1; }
 

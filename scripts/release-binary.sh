@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release binary the way the image ships it — static, for this machine's own
 # platform (the host triple of rustc -vV) — copies it to target/static/ (what the
-# Dockerfile's `prebuilt` target packs) and prints its path. CI builds it once and hands it to
+# docker/prebuilt.Dockerfile packs) and prints its path. CI builds it once and hands it to
 # every step through CPPMOCK_BIN; each script run alone calls this itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."

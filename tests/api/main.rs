@@ -8,6 +8,7 @@ mod bodies;
 mod cancel;
 mod cli;
 mod console;
+mod containers;
 mod control;
 mod control_faults;
 mod control_journal;
