@@ -1,5 +1,10 @@
 // cloudpartner-mock's web console (docs/console.md). Plain JavaScript, nothing fetched from
 // anywhere but this server. Every action is one HTTP call, shown in the side panel.
+//
+// One file of about 700 lines on purpose: it is the one script of one page, served as it is
+// written (no build step, no bundler), and its sections — HTTP, tokens and worlds, clock, tabs,
+// one per view, the live stream — share the page's state and helpers above them. Split into
+// modules, each would be one more route of the control plane for no gain in reading it.
 "use strict";
 
 const Q = "api-version=2017-10-31";
