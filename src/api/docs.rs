@@ -108,23 +108,6 @@ pub(crate) enum UnknownOffer {
     Cpp(CppError),
 }
 
-/// What `GET` of an offer can answer before its document (docs/behaviour.md#order-of-checks).
-#[derive(Debug, IntoResponses)]
-pub(crate) enum OfferReadErrors {
-    /// api-version missing or unsupported, or a malformed request
-    #[response(status = 400)]
-    BadRequest(CppError),
-    /// No bearer token, or one strict auth refuses
-    #[response(status = 401)]
-    Unauthorized(CppError),
-    /// Strict auth: the token is not granted this publisher
-    #[response(status = 403)]
-    Forbidden(CppError),
-    /// Unknown publisher (the CPP error) or offer (by the service profile)
-    #[response(status = 404)]
-    NotFound(UnknownOffer),
-}
-
 /// What any CPP route can answer before its own work (docs/behaviour.md#order-of-checks).
 #[derive(Debug, IntoResponses)]
 pub(crate) enum CppErrors {

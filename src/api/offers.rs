@@ -15,7 +15,7 @@ use crate::state::{AppState, InWorld};
 
 use super::caller::Caller;
 use super::docs::{
-    ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, OfferReadErrors, PublisherPath,
+    ApiVersionQuery, CppError, CppErrors, OfferDocument, OfferPath, PublisherPath, UnknownOffer,
 };
 use super::document::{Document, summary};
 use super::error::{ApiError, Result};
@@ -164,7 +164,8 @@ pub(crate) async fn list_offers(
     params(OfferPath, ApiVersionQuery),
     responses(
         (status = 200, description = "The offer document (the draft)", body = serde_json::Value, headers(("ETag" = String, description = "Weak ETag of this document version"))),
-        OfferReadErrors,
+        CppErrors,
+        (status = 404, description = "Unknown publisher (the CPP error) or offer (by the service profile)", body = UnknownOffer),
     )
 )]
 pub(crate) async fn get_offer(

@@ -147,7 +147,5 @@ pub(crate) struct FaultExample {
     responses((status = 200, description = "Each example's name and rule", content_type = "application/json", body = Vec<FaultExample>))
 )]
 pub(crate) async fn fault_examples() -> Response {
-    let mut response = asset("", "application/json");
-    *response.body_mut() = Body::from(FAULT_EXAMPLES.as_str());
-    response
+    asset(FAULT_EXAMPLES.as_str(), "application/json")
 }

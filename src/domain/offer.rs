@@ -199,32 +199,27 @@ impl Offer {
     /// The offer status at `now`, from the newest operation. A publish that reached sign-off
     /// leaves the offer `running` (sign-off waiting), the shape azure-img-utils looks for.
     pub(crate) fn status_at(&self, now: Timestamp) -> OfferStatus {
-        let Some(last) = self.last_operation() else {
-            return OfferStatus::NeverPublished;
-        };
-        match (last.kind(), last.status_at(now)) {
-            (_, OperationStatus::Running) => OfferStatus::Running,
-            (SubmissionType::Publish, OperationStatus::Complete) => OfferStatus::Running,
-            (SubmissionType::GoLive, OperationStatus::Complete) => OfferStatus::Succeeded,
-            (_, OperationStatus::Failed) => OfferStatus::Failed,
-            (_, OperationStatus::Canceled) => OfferStatus::Canceled,
-        }
+        self.status_spelt(now, OfferStatus::Running)
     }
 
     /// The offer status as the offer document and the offers list spell it
     /// (docs/behaviour.md#offer-document): as `status_at`, but a publish done and
     /// waiting for go-live is `waitingForPublisherReview`, as the service answered in 2022.
     pub(crate) fn document_status_at(&self, now: Timestamp) -> OfferStatus {
-        match self.status_at(now) {
-            OfferStatus::Running
-                if self.last_operation().is_some_and(|last| {
-                    last.kind() == SubmissionType::Publish
-                        && last.status_at(now) == OperationStatus::Complete
-                }) =>
-            {
-                OfferStatus::WaitingForPublisherReview
-            }
-            status => status,
+        self.status_spelt(now, OfferStatus::WaitingForPublisherReview)
+    }
+
+    /// The offer status at `now`, `signed_off` for a publish that reached sign-off.
+    fn status_spelt(&self, now: Timestamp, signed_off: OfferStatus) -> OfferStatus {
+        let Some(last) = self.last_operation() else {
+            return OfferStatus::NeverPublished;
+        };
+        match (last.kind(), last.status_at(now)) {
+            (_, OperationStatus::Running) => OfferStatus::Running,
+            (SubmissionType::Publish, OperationStatus::Complete) => signed_off,
+            (SubmissionType::GoLive, OperationStatus::Complete) => OfferStatus::Succeeded,
+            (_, OperationStatus::Failed) => OfferStatus::Failed,
+            (_, OperationStatus::Canceled) => OfferStatus::Canceled,
         }
     }
 

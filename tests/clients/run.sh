@@ -42,14 +42,19 @@ unshare --net env -u http_proxy -u https_proxy -u HTTP_PROXY -u NO_PROXY -u no_p
 binary=$1 python=$2 work=$3 azpc_python=$4 azpc=$5
 ip link set lo up
 port=18280
-"$binary" --port "$port" --auth strict --time-scale 0 --fixtures fixtures \
-    --ca-dir "$work/ca" --log-format json >"$work/mock.log" 2>&1 &
-mock=$!
-trap 'kill $mock 2>/dev/null || true' EXIT
-for _ in $(seq 1 200); do
-    "$binary" --port "$port" healthcheck 2>/dev/null && break
-    sleep 0.05
-done
+mocks=()
+trap 'kill "${mocks[@]}" 2>/dev/null || true' EXIT
+# A mock in strict auth mode on port $1 with the fixtures of $2, logging to $3, once healthy.
+start_mock() {
+    "$binary" --port "$1" --auth strict --time-scale 0 --fixtures "$2" \
+        --ca-dir "$work/ca" --log-format json >"$3" 2>&1 &
+    mocks+=($!)
+    for _ in $(seq 1 200); do
+        "$binary" --port "$1" healthcheck 2>/dev/null && break
+        sleep 0.05
+    done
+}
+start_mock "$port" fixtures "$work/mock.log"
 "$binary" --ca-dir "$work/ca" ca --out "$work/mock-ca.pem"
 export HTTPS_PROXY=http://127.0.0.1:$port REQUESTS_CA_BUNDLE=$work/mock-ca.pem
 passed=0 failed=0
@@ -70,15 +75,7 @@ echo "clients: $passed passed, $failed failed"
 # are listed in tests/clients/azpc/deselected.txt; every other VM test must pass (an xfail
 # the suite declares passes when the mock gives the failure it expects).
 azpc_port=18281
-"$binary" --port "$azpc_port" --auth strict --time-scale 0 \
-    --fixtures tests/clients/azpc/fixtures --ca-dir "$work/ca" --log-format json \
-    >"$work/azpc-mock.log" 2>&1 &
-azpc_mock=$!
-trap 'kill $mock $azpc_mock 2>/dev/null || true' EXIT
-for _ in $(seq 1 200); do
-    "$binary" --port "$azpc_port" healthcheck 2>/dev/null && break
-    sleep 0.05
-done
+start_mock "$azpc_port" tests/clients/azpc/fixtures "$work/azpc-mock.log"
 deselect=()
 while read -r name _; do
     deselect+=(--deselect "tests/test_cli_group_vm.py::$name")

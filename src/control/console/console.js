@@ -21,6 +21,7 @@ const state = {
   installedFault: null,
   stream: null,
   refreshTimer: null,
+  pending: new Set(),
   lastCurl: "",
 };
 
@@ -671,7 +672,7 @@ function onEvent(chunk) {
 /** Refreshes, at most once per frame: the journal, operations, offers and the clock. */
 function scheduleRefresh(only) {
   const parts = only || ["journal", "operations", "offers", "clock", "faults"];
-  state.pending = new Set([...(state.pending || []), ...parts]);
+  for (const part of parts) state.pending.add(part);
   if (state.refreshTimer) return;
   state.refreshTimer = requestAnimationFrame(async () => {
     state.refreshTimer = null;

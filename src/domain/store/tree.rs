@@ -220,17 +220,15 @@ impl Tree {
         operation: Operation,
     ) -> Result<(), String> {
         let loc = self.locate_restored(publisher, offer)?;
-        match self.operation_ref(operation.id) {
-            Some(r) if (r.publisher as usize, r.offer as usize) == (loc.publisher, loc.offer) => {
-                *self.operation_mut(r) = operation;
-            }
-            Some(_) => {
-                return Err(format!(
-                    "operation {} belongs to another offer than '{offer}'",
-                    operation.id
-                ));
-            }
-            None => self.push_operation(loc, operation),
+        if let Some(r) = self.operation_ref_in(loc, operation.id) {
+            *self.operation_mut(r) = operation;
+        } else if self.operation_ref(operation.id).is_some() {
+            return Err(format!(
+                "operation {} belongs to another offer than '{offer}'",
+                operation.id
+            ));
+        } else {
+            self.push_operation(loc, operation);
         }
         Ok(())
     }
