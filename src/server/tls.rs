@@ -15,7 +15,7 @@ use rcgen::{
     GeneralSubtree, IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
 };
 use rustls::ServerConfig;
-use rustls::crypto::ring::{default_provider, sign::any_supported_type};
+use rustls::crypto::aws_lc_rs::{default_provider, sign::any_supported_type};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;

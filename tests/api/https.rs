@@ -239,7 +239,7 @@ fn a_client_takes_a_leaf_signed_by_the_ca(ca_dir: &std::path::Path, host: &str) 
         .expect("a root");
     let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
         std::sync::Arc::new(roots),
-        std::sync::Arc::new(rustls::crypto::ring::default_provider()),
+        std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
     )
     .build()
     .expect("a verifier");
