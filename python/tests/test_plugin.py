@@ -1,10 +1,15 @@
 """The plugin's own tests: the fixtures against the real binary, over HTTP on loopback."""
 
+import os
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
+import pytest
 import requests
+
+from cloudpartner_mock import server
 
 Q = {"api-version": "2017-10-31"}
 AUTH = {"Authorization": "Bearer contoso-token"}
@@ -137,3 +142,23 @@ def test_worlds_keep_parallel_tests_apart(cloudpartner_mock):
     assert names[0] == "default" and {"py-a", "py-b"} <= set(names)
     control_a.delete_world("py-a")
     control_b.delete_world("py-b")
+
+
+def test_the_binary_installed_with_the_package_comes_before_path(tmp_path, monkeypatch):
+    bundled = server.bundled_binary()
+    if bundled is None:
+        # .ci/run installs the wheel and sets this: there, a missing binary is a failure.
+        assert not os.environ.get("CLOUDPARTNER_MOCK_EXPECT_BUNDLED"), "the wheel's binary is missing"
+        pytest.skip("this install of the package carries no binary (a source tree)")
+    elsewhere = tmp_path / "cloudpartner-mock"
+    elsewhere.write_text("#!/bin/sh\nexit 3\n")
+    elsewhere.chmod(0o755)
+    monkeypatch.delenv("CLOUDPARTNER_MOCK_BIN", raising=False)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+
+    assert server.find_binary() == bundled
+    version = subprocess.run([bundled, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("cloudpartner-mock ")
+    # A binary named outright still wins.
+    monkeypatch.setenv("CLOUDPARTNER_MOCK_BIN", str(elsewhere))
+    assert server.find_binary() == str(elsewhere)

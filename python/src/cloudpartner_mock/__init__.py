@@ -3,6 +3,6 @@ publishing API: a server per test session, reset before each test, and a client 
 control plane (``/_mock``)."""
 
 from .control import Control, ControlError
-from .server import MockServer, find_binary
+from .server import MockServer, bundled_binary, find_binary
 
-__all__ = ["Control", "ControlError", "MockServer", "find_binary"]
+__all__ = ["Control", "ControlError", "MockServer", "bundled_binary", "find_binary"]

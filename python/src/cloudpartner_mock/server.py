@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from importlib import metadata
 from pathlib import Path
 
 from .control import Control
@@ -22,14 +23,17 @@ class MockError(RuntimeError):
 
 
 def find_binary(given=None, build=True):
-    """The binary to run: ``given`` (or ``CLOUDPARTNER_MOCK_BIN``), else ``cloudpartner-mock``
-    on PATH, else one built with cargo in the checkout this package or the working directory
-    is in."""
+    """The binary to run: ``given`` (or ``CLOUDPARTNER_MOCK_BIN``), else the one installed with
+    this package (the wheel's, :func:`bundled_binary`), else ``cloudpartner-mock`` on PATH,
+    else one built with cargo in the checkout this package or the working directory is in."""
     given = given or os.environ.get("CLOUDPARTNER_MOCK_BIN")
     if given:
         if not (Path(given).is_file() and os.access(given, os.X_OK)):
             raise MockError(f"{given} (CLOUDPARTNER_MOCK_BIN) is not an executable file")
         return str(given)
+    bundled = bundled_binary()
+    if bundled:
+        return bundled
     on_path = shutil.which(BINARY)
     if on_path:
         return on_path
@@ -48,6 +52,22 @@ def find_binary(given=None, build=True):
         "puts it on PATH), or set CLOUDPARTNER_MOCK_BIN (or --cloudpartner-mock-bin) to the "
         "binary, or run the tests from a checkout, where it is built with cargo"
     )
+
+
+def bundled_binary():
+    """The binary the ``cloudpartner-mock`` distribution installed (a wheel puts it in the
+    environment's scripts directory), or ``None``: an install without one (a plain source
+    tree on ``sys.path``) or a binary since removed."""
+    try:
+        distribution = metadata.distribution("cloudpartner-mock")
+    except metadata.PackageNotFoundError:
+        return None
+    for file in distribution.files or ():
+        if file.name in (BINARY, BINARY + ".exe"):
+            path = Path(distribution.locate_file(file)).resolve()
+            if path.is_file() and os.access(path, os.X_OK):
+                return str(path)
+    return None
 
 
 def _checkout():
