@@ -61,8 +61,9 @@ pub use config::{
     ServiceProfile, SuccessStatus,
 };
 pub use control::{
-    Control, ControlFailure, Event, EventStream, Fault, FaultHeader, FaultMatch, FaultResponse,
-    FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
+    Conformance, ConformanceRule, ConformanceViolation, Control, ControlFailure, Event,
+    EventStream, Fault, FaultHeader, FaultMatch, FaultResponse, FaultRule, Health, JournalEntry,
+    OperationSummary, Wait, Waited, WorldSummary,
 };
 pub use fixtures::{BUNDLED_FIXTURES, FixtureError, check_fixtures};
 pub use server::healthcheck;

@@ -98,6 +98,14 @@ pub(crate) fn status_str(status: OperationStatus, success: SuccessStatus) -> &'s
     }
 }
 
+/// `text` made safe inside HTML text and attribute values (the reports' pages).
+pub(crate) fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

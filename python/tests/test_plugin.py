@@ -162,3 +162,42 @@ def test_the_binary_installed_with_the_package_comes_before_path(tmp_path, monke
     # A binary named outright still wins.
     monkeypatch.setenv("CLOUDPARTNER_MOCK_BIN", str(elsewhere))
     assert server.find_binary() == str(elsewhere)
+
+
+def test_the_conformance_report_judges_the_client(cloudpartner_mock):
+    started = requests.post(golive_url(cloudpartner_mock, "ready-to-go-live"), params=Q, headers=AUTH)
+    assert started.status_code == 202
+    report = cloudpartner_mock.control.conformance()
+    rules = {rule["id"]: rule for rule in report["rules"]}
+    assert rules["client.operation-abandoned"]["status"] == "violated"
+    assert rules["client.operation-abandoned"]["violations"][0]["seqs"] == [1]
+    requests.get(cloudpartner_mock.base_url + started.headers["Location"], headers=AUTH)
+    report = cloudpartner_mock.control.conformance(poll_interval_ms=5000)
+    assert report["pollIntervalMs"] == 5000
+    assert {rule["id"]: rule["status"] for rule in report["rules"]}["client.operation-abandoned"] == "passed"
+
+
+def test_a_violated_rule_fails_the_session_at_the_chosen_severity(pytester):
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_fire_and_forget(cloudpartner_mock):
+            url = cloudpartner_mock.base_url + "/api/publishers/contoso/offers/ready-to-go-live/golive"
+            answer = requests.post(url, params={"api-version": "2017-10-31"},
+                                   headers={"Authorization": "Bearer t"})
+            assert answer.status_code == 202
+        """
+    )
+    failed = pytester.runpytest_subprocess("--cloudpartner-mock-fail-on=warning")
+    failed.assert_outcomes(passed=1)
+    assert failed.ret == pytest.ExitCode.TESTS_FAILED
+    failed.stdout.fnmatch_lines(
+        [
+            "*cloudpartner-mock: client rules violated*",
+            "*test_fire_and_forget: client.operation-abandoned (warning): POST *golive started operation*(seq 1)",
+        ]
+    )
+    # The same traffic breaks no rule of severity error.
+    passed = pytester.runpytest_subprocess("--cloudpartner-mock-fail-on=error")
+    assert passed.ret == pytest.ExitCode.OK

@@ -11,6 +11,7 @@ use crate::domain::{
     DomainError, IfMatch, Offer, OfferWrite, Publisher, Put, Revision, Slot, Store, Written,
     json_terms, put_offer as write_offer,
 };
+use crate::state::journal::OfferCreated;
 use crate::state::{AppState, InWorld};
 
 use super::caller::Caller;
@@ -341,6 +342,7 @@ pub(crate) async fn put_offer(
         );
         Ok::<_, ApiError>((written, document))
     })?;
+    let created = matches!(written, Written::Created);
     let status = match written {
         // Recorded in 2022: a PUT that made the offer answered 200 (docs/behaviour.md#profiles).
         Written::Created
@@ -351,5 +353,10 @@ pub(crate) async fn put_offer(
         Written::Created => StatusCode::CREATED,
         Written::Updated => StatusCode::OK,
     };
-    Ok(document.into_response(status))
+    let mut response = document.into_response(status);
+    if created {
+        // For the journal, which tells a replacement from a creation by it (docs/conformance.md).
+        response.extensions_mut().insert(OfferCreated);
+    }
+    Ok(response)
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::domain::{OperationId, OperationStatus, SubmissionType};
+use crate::reply::html_escape;
 use crate::state::AppState;
 use crate::state::journal::JournalFilter;
 
@@ -243,7 +244,7 @@ pub(crate) fn html(report: &Coverage) -> String {
     let _ = write!(
         page,
         "<h1>Coverage of world {}</h1><p>{} requests{}</p>",
-        escape(&report.world),
+        html_escape(&report.world),
         report.requests,
         if report.complete {
             String::new()
@@ -260,11 +261,11 @@ pub(crate) fn html(report: &Coverage) -> String {
             page,
             "<tr><td>{} {}</td><td>{}</td><td class=\"yes\">{}</td><td class=\"no\">{}</td><td>{}</td></tr>",
             endpoint.method,
-            escape(&endpoint.path),
+            html_escape(&endpoint.path),
             endpoint.requests,
-            escape(&endpoint.statuses.seen.join(" ")),
-            escape(&endpoint.statuses.not_seen.join(" ")),
-            escape(&endpoint.reasons_seen.join(" ")),
+            html_escape(&endpoint.statuses.seen.join(" ")),
+            html_escape(&endpoint.statuses.not_seen.join(" ")),
+            html_escape(&endpoint.reasons_seen.join(" ")),
         );
     }
     page.push_str("</table>");
@@ -276,17 +277,10 @@ pub(crate) fn html(report: &Coverage) -> String {
         let _ = write!(
             page,
             "<h2>{title}</h2><p class=\"yes\">Seen: {}</p><p class=\"no\">Never seen: {}</p>",
-            escape(&seen.seen.join(", ")),
-            escape(&seen.not_seen.join(", ")),
+            html_escape(&seen.seen.join(", ")),
+            html_escape(&seen.not_seen.join(", ")),
         );
     }
     page.push_str("</body></html>\n");
     page
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

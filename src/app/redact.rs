@@ -3,6 +3,8 @@
 
 use axum::http::{HeaderName, HeaderValue, header};
 
+use crate::domain::{SECRET_FIELDS, speaks_of_a_secret};
+
 /// The recorded form of header `name`'s `value`, when it carries a credential: `Bearer abc…`
 /// → `Bearer [redacted]` (the scheme stays, the credentials go); `None` for any other header.
 pub(super) fn header(name: &HeaderName, value: &HeaderValue) -> Option<HeaderValue> {
@@ -46,19 +48,6 @@ const SECRET: u32 = letters(b"secret");
 const SIGNATURE: u32 = letters(b"signature");
 const PASSWORD: u32 = letters(b"password");
 
-/// Whether a (lower-case) header name holds `token`, `secret`, `password` or `signature`.
-fn speaks_of_a_secret(name: &[u8]) -> bool {
-    (0..name.len()).any(|at| {
-        let rest = &name[at..];
-        match rest[0] {
-            b't' => rest.starts_with(b"token"),
-            b's' => rest.starts_with(b"secret") || rest.starts_with(b"signature"),
-            b'p' => rest.starts_with(b"password"),
-            _ => false,
-        }
-    })
-}
-
 fn credentials_redacted(value: &HeaderValue) -> HeaderValue {
     const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
     const REDACTED: HeaderValue = HeaderValue::from_static("[redacted]");
@@ -71,17 +60,6 @@ fn credentials_redacted(value: &HeaderValue) -> HeaderValue {
         _ => REDACTED,
     }
 }
-
-/// The fields of a form body that carry a secret (OAuth 2.0 token requests: RFC 6749 §4.4 and
-/// §2.3.1, RFC 7521 §4.2, RFC 7523).
-const SECRET_FIELDS: [&str; 6] = [
-    "client_secret",
-    "client_assertion",
-    "assertion",
-    "password",
-    "refresh_token",
-    "code",
-];
 
 /// `body` as the journal keeps it: a form (`application/x-www-form-urlencoded`) with the
 /// values of its secret fields replaced by `[redacted]`; any other body as it is (`None`).

@@ -90,3 +90,13 @@ pub(crate) struct OperationPath {
     /// The operation's GUID
     id: uuid::Uuid,
 }
+
+/// The report's settings.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ConformanceQuery {
+    /// The shortest interval between two reads of a running operation that is not too fast
+    /// (`client.poll-too-fast`), in milliseconds; 1000 unless given
+    #[param(rename = "pollIntervalMs", minimum = 0, maximum = 86_400_000)]
+    poll_interval_ms: Option<u64>,
+}

@@ -11,10 +11,12 @@ use crate::state::AppState;
 
 use super::error::ControlError;
 use super::typed::{
-    Event, EventStream, FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited,
-    WorldSummary, retyped,
+    Conformance, Event, EventStream, FaultRule, Health, JournalEntry, OperationSummary, Wait,
+    Waited, WorldSummary, retyped,
 };
-use super::{clock, events, faults, journal, operations, state_file, wait, world, worlds};
+use super::{
+    clock, conformance, events, faults, journal, operations, state_file, wait, world, worlds,
+};
 
 /// The control plane of a running server, called in-process: each method does what the
 /// `/_mock` endpoint of the same name does. Get one with `RunningServer::control()`.
@@ -128,6 +130,15 @@ impl Control {
             .iter()
             .filter_map(|r| retyped(r).ok())
             .collect())
+    }
+
+    /// `GET /_mock/conformance?{query}`: how the client behaved towards the service, per
+    /// client rule (docs/conformance.md); `query` may set `pollIntervalMs` (e.g. `""` or
+    /// `"pollIntervalMs=5000"`).
+    pub fn conformance(&self, query: &str) -> Result<Conformance> {
+        let floor = conformance::poll_floor_from_query(query)?;
+        let report = conformance::report(&self.state, floor);
+        retyped(&report).map_err(|e| ControlError::BadRequest(e.to_string()).into())
     }
 
     /// `GET /_mock/operations?{query}`: every operation, newest first, with its offer, type

@@ -3,6 +3,7 @@
 //! CPP auth; its own optional token.
 
 pub(crate) mod clock;
+mod conformance;
 mod console;
 mod docs;
 mod error;
@@ -33,8 +34,8 @@ pub(crate) use error::ControlError;
 pub use fault_rule::{Fault, FaultHeader, FaultMatch, FaultResponse};
 pub use handle::{Control, ControlFailure};
 pub use typed::{
-    Event, EventStream, FaultRule, Health, JournalEntry, OperationSummary, Wait, Waited,
-    WorldSummary,
+    Conformance, ConformanceRule, ConformanceViolation, Event, EventStream, FaultRule, Health,
+    JournalEntry, OperationSummary, Wait, Waited, WorldSummary,
 };
 
 /// Every control route, each registered with its OpenAPI description (one table for the
@@ -65,7 +66,9 @@ pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(operations::fail))
         .routes(routes!(operations::cancel))
         .routes(routes!(state_file::get_state_file))
-        .routes(routes!(state_file::post_compact));
+        .routes(routes!(state_file::post_compact))
+        .routes(routes!(conformance::get_conformance))
+        .routes(routes!(conformance::get_conformance_html));
     if let Some(state) = state {
         guarded = guarded.route_layer(from_fn_with_state(state.clone(), require_control_token));
     }

@@ -88,6 +88,61 @@ pub struct Health {
     pub fault_rules: usize,
 }
 
+/// `GET /_mock/conformance`: how the client behaved, per client rule (docs/conformance.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Conformance {
+    pub world: String,
+    pub requests: usize,
+    /// Whether every request so far was judged (none dropped by the journal).
+    pub complete: bool,
+    pub poll_interval_ms: u64,
+    pub rules: Vec<ConformanceRule>,
+}
+
+/// One client rule of a [`Conformance`] report.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConformanceRule {
+    /// A stable id, e.g. `client.poll-too-fast`.
+    pub id: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    pub statement: String,
+    pub evidence: String,
+    /// `passed`, `violated` or `notExercised`.
+    pub status: String,
+    pub violations: Vec<ConformanceViolation>,
+}
+
+/// A breach of a rule: the journal's sequence numbers that show it, and what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ConformanceViolation {
+    pub seqs: Vec<u64>,
+    pub sentence: String,
+}
+
+impl Conformance {
+    /// The rule `id`, if the report has it.
+    pub fn rule(&self, id: &str) -> Option<&ConformanceRule> {
+        self.rules.iter().find(|rule| rule.id == id)
+    }
+
+    /// The violated rules whose severity is `severity` or higher (`info` < `warning` <
+    /// `error`).
+    pub fn violated_at_least(&self, severity: &str) -> Vec<&ConformanceRule> {
+        let rank = |s: &str| ["info", "warning", "error"].iter().position(|r| *r == s);
+        let floor = rank(severity).unwrap_or(0);
+        self.rules
+            .iter()
+            .filter(|rule| rule.status == "violated" && rank(&rule.severity) >= Some(floor))
+            .collect()
+    }
+}
+
 /// One world of `GET /_mock/worlds`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]

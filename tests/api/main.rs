@@ -7,6 +7,7 @@ mod bad_input;
 mod bodies;
 mod cancel;
 mod cli;
+mod conformance;
 mod console;
 mod containers;
 mod control;

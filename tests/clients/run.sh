@@ -8,6 +8,7 @@
 # mock in a network namespace that has nothing but loopback (unshare --net), so any request
 # that tried to reach the real hosts would fail the run. The mock runs in strict auth mode:
 # only the fixtures' app registrations sign in, and the API takes their tokens.
+# After each client, its conformance report (tests/clients/conformance.py, docs/conformance.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -67,6 +68,7 @@ for client in azure_img_utils_flow adal_v1_signin; do
         echo "clients: $client failed; the mock's log:" >&2
         tail -20 "$work/mock.log" >&2
     fi
+    "$python" tests/clients/conformance.py "http://127.0.0.1:$port" "$client"
 done
 echo "clients: $passed passed, $failed failed"
 
@@ -87,6 +89,7 @@ azpc_status=0
     "$azpc_python" -m pytest -p no:cacheprovider -q -rA -W ignore \
     tests/test_cli_group_vm.py "${deselect[@]}" >"$work/azpc.out" 2>&1) || azpc_status=$?
 grep -E '^(PASSED|FAILED|ERROR|XFAIL|XPASS) ' "$work/azpc.out" || true
+"$python" tests/clients/conformance.py "http://127.0.0.1:$azpc_port" "az-partner-center-cli's VM tests"
 summary=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$work/azpc.out" | tail -1)
 echo "azpc: ${summary:-no result}"
 if [ "$azpc_status" -ne 0 ] || grep -qE '^(FAILED|ERROR|XPASS) ' "$work/azpc.out"; then

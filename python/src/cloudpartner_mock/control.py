@@ -114,6 +114,12 @@ class Control:
         """Moves the mock's clock ahead: operations progress as if the time had passed."""
         return self.call("POST", "/_mock/clock/advance", {"seconds": seconds})
 
+    def conformance(self, poll_interval_ms=None):
+        """``GET /_mock/conformance``: per client rule (docs/conformance.md) its ``status``
+        (``passed``, ``violated``, ``notExercised``), ``severity`` and ``violations`` (the
+        journal's ``seqs`` and a ``sentence``)."""
+        return self.call("GET", "/_mock/conformance", query={"pollIntervalMs": poll_interval_ms})
+
     def operations(self, **filters):
         """Every operation, newest first. Filters: publisher, offer, type, status."""
         return self.call("GET", "/_mock/operations", query=filters)["operations"]

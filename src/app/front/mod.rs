@@ -30,7 +30,7 @@ use tower_http::normalize_path::NormalizePath;
 
 use crate::api::answered_error;
 use crate::reply::{X_MOCK_REASON, custom_header};
-use crate::state::journal::{Answer, ErrorText, RecordedRequest};
+use crate::state::journal::{Answer, ErrorText, OfferCreated, RecordedRequest};
 use crate::state::{AppState, InWorld};
 
 use body::{closing, declared_size, no_room_for_body, read_body};
@@ -302,6 +302,15 @@ fn answer_of(response: &Response, error: Option<Arc<ErrorText>>) -> Answer {
             .extensions()
             .get::<FiredRule>()
             .map(|rule| Arc::clone(&rule.0)),
+        retry_after: matches!(
+            response.status(),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        )
+        .then(|| response.headers().get(header::RETRY_AFTER))
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .map(Box::from),
+        created: response.extensions().get::<OfferCreated>().is_some(),
     }
 }
 

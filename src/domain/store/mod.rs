@@ -286,21 +286,30 @@ impl Store {
         key: &OperationKey,
         now: Timestamp,
     ) -> Result<Found<'_>, DomainError> {
-        let not_found = || DomainError::OperationKeyNotFound(key.to_string());
-        let loc = self
-            .locate_offer(&key.publisher, &key.offer)
-            .map_err(|_| not_found())?;
+        let (loc, index) = self
+            .keyed(key)
+            .ok_or_else(|| DomainError::OperationKeyNotFound(key.to_string()))?;
+        Ok(self.read_at(op_ref(loc.publisher, loc.offer, index), now))
+    }
+
+    /// The operation a non-migrated key names, to read (nothing counted).
+    pub(crate) fn find_by_key(&self, key: &OperationKey) -> Option<&Operation> {
+        let (loc, index) = self.keyed(key)?;
+        self.offer_at(loc).operations.get(index)
+    }
+
+    /// Where the operation `key` names is: its offer, and its place in the offer's operations.
+    fn keyed(&self, key: &OperationKey) -> Option<(OfferLoc, usize)> {
+        let loc = self.locate_offer(&key.publisher, &key.offer).ok()?;
         let kind = match key.slot {
             KeySlot::Preview => SubmissionType::Publish,
             KeySlot::Production => SubmissionType::GoLive,
         };
-        let index = self
-            .offer_at(loc)
-            .operations
-            .iter()
-            .rposition(|op| op.kind() == kind && op.publishing_version == key.publishing_version)
-            .ok_or_else(not_found)?;
-        Ok(self.read_at(op_ref(loc.publisher, loc.offer, index), now))
+        let index =
+            self.offer_at(loc).operations.iter().rposition(|op| {
+                op.kind() == kind && op.publishing_version == key.publishing_version
+            })?;
+        Some((loc, index))
     }
 
     /// Operation `id`, to read (nothing counted).

@@ -14,7 +14,17 @@ pub(crate) struct Answer {
     pub(crate) reason: Option<HeaderValue>,
     pub(crate) location: Option<HeaderValue>,
     pub(crate) fault_rule: Option<Arc<str>>,
+    /// The `Retry-After` of a `429` or `503`: when the client was told it may try again
+    /// (text, boxed: an entry stays within what the journal counts for it).
+    pub(crate) retry_after: Option<Box<str>>,
+    /// Whether a PUT made the offer rather than replaced one (both answer `200` under the
+    /// 2022 profile).
+    pub(crate) created: bool,
 }
+
+/// In the extensions of a PUT's answer that made the offer: what [`Answer::created`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OfferCreated;
 
 /// The code and message of a CPP error answer.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ mod recorded;
 
 use std::collections::VecDeque;
 
-pub(crate) use answer::{Answer, AnsweredError, ErrorText};
+pub(crate) use answer::{Answer, AnsweredError, ErrorText, OfferCreated};
 pub(crate) use recorded::RecordedRequest;
 
 /// A journal entry: the request, and what its answer said. Apart because the request is
@@ -318,5 +318,15 @@ mod tests {
         assert_eq!(journal.count(&filter), 1);
         journal.clear();
         assert_eq!(journal.count(&JournalFilter::default()), 0);
+    }
+
+    #[test]
+    fn an_entry_costs_no_more_than_the_journal_counts_for_it() {
+        // Besides the bytes of its text and body, what `RecordedRequest::size` adds.
+        assert!(
+            std::mem::size_of::<Entry>() <= recorded::ENTRY_OVERHEAD,
+            "an entry is {} bytes",
+            std::mem::size_of::<Entry>()
+        );
     }
 }

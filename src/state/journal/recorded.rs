@@ -21,7 +21,7 @@ thread_local! {
 }
 
 /// What an entry costs besides its bytes (its fields, the deque's slot, the answer).
-const ENTRY_OVERHEAD: usize = 256;
+pub(super) const ENTRY_OVERHEAD: usize = 256;
 
 /// One request as the journal keeps it: owned copies in a few allocations, so an entry never
 /// holds on to a connection's buffers.
