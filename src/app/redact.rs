@@ -1,9 +1,10 @@
 //! What the journal never keeps (docs/reliability.md#what-the-journal-keeps): the credentials
-//! of request headers, and the secrets of a sign-in form, whatever the path it was sent to.
+//! of request headers and of query strings, and the secrets of a sign-in form, whatever the
+//! path it was sent to.
 
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Uri, header};
 
-use crate::domain::{SECRET_FIELDS, speaks_of_a_secret};
+use crate::domain::{REDACTED, SECRET_FIELDS, is_secret_parameter, speaks_of_a_secret};
 
 /// The recorded form of header `name`'s `value`, when it carries a credential: `Bearer abc…`
 /// → `Bearer [redacted]` (the scheme stays, the credentials go); `None` for any other header.
@@ -50,15 +51,38 @@ const PASSWORD: u32 = letters(b"password");
 
 fn credentials_redacted(value: &HeaderValue) -> HeaderValue {
     const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
-    const REDACTED: HeaderValue = HeaderValue::from_static("[redacted]");
+    const REDACTED_VALUE: HeaderValue = HeaderValue::from_static("[redacted]");
     let text = value.as_bytes().trim_ascii();
     match text.iter().position(|&b| b == b' ') {
         Some(at) if &text[..at] == b"Bearer" => BEARER,
         Some(at) if text[..at].iter().all(u8::is_ascii_alphanumeric) => {
-            HeaderValue::from_bytes(&[&text[..at], b" [redacted]"].concat()).unwrap_or(REDACTED)
+            HeaderValue::from_bytes(&[&text[..at], b" [redacted]"].concat())
+                .unwrap_or(REDACTED_VALUE)
         }
-        _ => REDACTED,
+        _ => REDACTED_VALUE,
     }
+}
+
+/// `uri` as the journal keeps it when its query carries a credential
+/// ([`is_secret_parameter`]): those values replaced by `[redacted]`; `None` when there is
+/// nothing to redact. A lone `api-version=…`, the query of nearly every request, is passed
+/// over without being parsed.
+pub(super) fn uri(uri: &Uri) -> Option<Uri> {
+    let query = uri.query()?;
+    if query.starts_with("api-version=") && !query.contains('&') {
+        return None;
+    }
+    let mut secret = false;
+    let mut kept = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        let redact = is_secret_parameter(&name, &value);
+        secret |= redact;
+        kept.append_pair(&name, if redact { REDACTED } else { &value });
+    }
+    if !secret {
+        return None;
+    }
+    format!("{}?{}", uri.path(), kept.finish()).parse().ok()
 }
 
 /// `body` as the journal keeps it: a form (`application/x-www-form-urlencoded`) with the
@@ -80,7 +104,7 @@ pub(super) fn form_body(content_type: Option<&HeaderValue>, body: &[u8]) -> Opti
     let mut kept = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(body) {
         if SECRET_FIELDS.iter().any(|secret| key == *secret) {
-            kept.append_pair(&key, "[redacted]");
+            kept.append_pair(&key, REDACTED);
         } else {
             kept.append_pair(&key, &value);
         }

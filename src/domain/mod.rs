@@ -34,7 +34,7 @@ pub(crate) use map::Map;
 pub(crate) use offer::{Offer, Plans, Revision, Slot};
 pub(crate) use operation::Operation;
 pub(crate) use plan::{CancelPlan, Failure, OperationPlan, scale_duration};
-pub(crate) use secret::{SECRET_FIELDS, speaks_of_a_secret};
+pub(crate) use secret::{REDACTED, SECRET_FIELDS, is_secret_parameter, speaks_of_a_secret};
 pub(crate) use snapshot::{Message, StepSnapshot};
 pub(crate) use step::{OfferStatus, OperationStatus, StepId, StepStatus, SubmissionType};
 pub(crate) use store::{

@@ -51,6 +51,34 @@ async fn the_journal_shows_exactly_the_calls_made_with_the_token_redacted() {
 }
 
 #[tokio::test]
+async fn a_credential_in_a_query_string_is_not_kept_but_its_name_is() {
+    let app = spawn_app().await;
+    let leaky = format!(
+        "/api/publishers?{API_VERSION}&client_secret=hunter2&sig=abc%2Bdef&t=eyJh.eyJz.c2ln&offer=x%20y"
+    );
+    assert_eq!(app.get(&leaky).await.status(), 200);
+    // Nothing to redact: kept exactly as sent.
+    let plain = format!("/api/publishers?{API_VERSION}&status=a%20b");
+    assert_eq!(app.get(&plain).await.status(), 200);
+
+    let body = json(app.control(Method::GET, "/_mock/journal", None).await).await;
+    let text = body.to_string();
+    assert!(
+        !text.contains("hunter2") && !text.contains("abc") && !text.contains("eyJh"),
+        "a secret leaked: {body}"
+    );
+    assert_eq!(
+        body["requests"][1]["query"],
+        "api-version=2017-10-31&client_secret=%5Bredacted%5D&sig=%5Bredacted%5D&t=%5Bredacted%5D&offer=x+y"
+    );
+    assert_eq!(body["requests"][1]["path"], "/api/publishers");
+    assert_eq!(
+        body["requests"][0]["query"],
+        "api-version=2017-10-31&status=a%20b"
+    );
+}
+
+#[tokio::test]
 async fn the_journal_filters_counts_and_clears() {
     let app = spawn_app().await;
     app.go_live("contoso", "ready-to-go-live").await;

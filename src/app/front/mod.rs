@@ -234,10 +234,11 @@ async fn checked_and_recorded(
     };
     let journaled = plane == Plane::Cpp && is_api;
     let entry = (journaled && state.settings().config.journal_capacity > 0).then(|| {
+        let redacted = super::redact::uri(&parts.uri);
         let mut entry = RecordedRequest::new(
             state.now(),
             &parts.method,
-            &parts.uri,
+            redacted.as_ref().unwrap_or(&parts.uri),
             &parts.headers,
             new.then_some((&X_REQUEST_ID, id)),
             super::redact::header,
