@@ -51,7 +51,7 @@ const PASSWORD: u32 = letters(b"password");
 
 fn credentials_redacted(value: &HeaderValue) -> HeaderValue {
     const BEARER: HeaderValue = HeaderValue::from_static("Bearer [redacted]");
-    const REDACTED_VALUE: HeaderValue = HeaderValue::from_static("[redacted]");
+    const REDACTED_VALUE: HeaderValue = HeaderValue::from_static(REDACTED);
     let text = value.as_bytes().trim_ascii();
     match text.iter().position(|&b| b == b' ') {
         Some(at) if &text[..at] == b"Bearer" => BEARER,

@@ -77,17 +77,21 @@ impl Request {
 }
 
 /// The journal's `entries` (newest first, as it lists them) as the rules read them, oldest
-/// first; `store` gives the status of each operation read.
-pub(super) fn requests(entries: Vec<Entry>, store: &Store) -> Vec<Request> {
-    let mut requests: Vec<Request> = entries.into_iter().rev().map(request).collect();
-    for request in &mut requests {
+/// first; read without the world's lock ([`note_statuses`] takes it, briefly).
+pub(super) fn requests(entries: Vec<Entry>) -> Vec<Request> {
+    entries.into_iter().rev().map(request).collect()
+}
+
+/// Notes, for each read of an operation `store` knows, its status when it was read (operations
+/// that advance by polls left out: their status follows reads, not time).
+pub(super) fn note_statuses(requests: &mut [Request], store: &Store) {
+    for request in requests {
         if let Target::Operation(name) = &request.target {
             request.seen = operation_named(store, name)
                 .filter(|op| op.polls().is_none())
                 .map(|op| op.status_at(request.time));
         }
     }
-    requests
 }
 
 /// The operation `name` (a GUID or a `$` key) names in `store`.

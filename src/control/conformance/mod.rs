@@ -4,8 +4,12 @@
 //! from what the journal and the store already hold, so requests pay nothing for it beyond
 //! what the journal records.
 
+mod calls;
 mod facts;
+mod polling;
+mod retries;
 mod rules;
+mod verdict;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -21,8 +25,8 @@ use crate::state::{AppState, InWorld};
 use super::docs::{ConformanceQuery, ControlAuth, ControlErrorBody};
 use super::error::{ControlError, Result};
 
-use rules::{Facts, RULES, Verdict};
-pub(crate) use rules::{Severity, Violation};
+use rules::RULES;
+use verdict::{Facts, Severity, Verdict, Violation};
 
 /// The poll interval below which two reads are too fast, unless the query says otherwise.
 const DEFAULT_POLL_INTERVAL_MS: u64 = 1000;
@@ -78,7 +82,8 @@ pub(crate) fn report(state: &AppState, poll_floor: Duration) -> Report {
             w.journal.dropped(),
         )
     });
-    let requests = state.with_world(|w| facts::requests(entries, &w.store));
+    let mut requests = facts::requests(entries);
+    state.with_world(|w| facts::note_statuses(&mut requests, &w.store));
     let facts = Facts {
         requests: &requests,
         poll_floor,
